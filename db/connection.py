@@ -1,0 +1,67 @@
+"""Open SQLite the way newsgraph relies on: WAL, foreign keys, a busy timeout.
+
+Readers and the one writer share a file. WAL lets each reader see one
+snapshot per read transaction while a load writes; the loader writes with
+``BEGIN IMMEDIATE`` so that it never fails half-way on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+from db.schema import migrate
+from newsgraph.errors import DatabaseError
+
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -65536",
+)
+
+
+def prepare(path: str | Path) -> None:
+    """Create the file if needed, switch it to WAL and migrate the schema."""
+    conn = connect(path)
+    try:
+        migrate(conn)
+    finally:
+        conn.close()
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A synchronous connection in autocommit mode with our pragmas applied."""
+    target = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"{target.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        for pragma in _PRAGMAS[1 if readonly else 0 :]:
+            conn.execute(pragma)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(f"cannot open the database {target}: {exc}") from exc
+    return conn
+
+
+async def connect_async(path: str | Path) -> aiosqlite.Connection:
+    """An aiosqlite connection for the loader, with the schema up to date."""
+    prepare(path)
+    try:
+        conn = await aiosqlite.connect(Path(path), isolation_level=None)
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
+    return conn

@@ -1,0 +1,226 @@
+"""Tables, indexes and versioned migrations (``PRAGMA user_version``).
+
+Design notes, for the API's queries:
+
+* ``articles`` keeps every front-matter field; sortable values also exist as
+  generated ``sk_*`` columns with NULLs mapped to the lowest value, so that
+  keyset pagination compares plain values and each sort has an index
+  ``(sk_x, id)``; ``id`` is the unique tie-breaker.
+* ``article_topics`` repeats the article's publication sort key so that a
+  topic page sorted by date walks one index, however deep the page.
+* ``articles_fts`` is an FTS5 index over title, excerpt and body, kept in step
+  by triggers.
+* ``files`` remembers size, mtime and hash per path for incremental loads;
+  ``meta`` holds the content version that changes on every changing load.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from newsgraph.errors import DatabaseError
+
+LOW_INT = -(2**62)
+
+_V1 = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE providers (
+    id INTEGER PRIMARY KEY,
+    domain TEXT NOT NULL UNIQUE,
+    name TEXT,
+    from_site INTEGER NOT NULL DEFAULT 0,
+    article_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE provider_images (
+    provider_id INTEGER NOT NULL REFERENCES providers(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    is_cached INTEGER,
+    title TEXT,
+    attribution TEXT,
+    PRIMARY KEY (provider_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE topics (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    slug TEXT NOT NULL UNIQUE,
+    parent TEXT,
+    keywords TEXT,
+    hashtags TEXT,
+    from_site INTEGER NOT NULL DEFAULT 0,
+    article_count INTEGER NOT NULL DEFAULT 0,
+    extra TEXT
+);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    category TEXT,
+    title TEXT,
+    excerpt TEXT,
+    body TEXT,
+    published_at TEXT,
+    original_url TEXT,
+    web_url TEXT,
+    amp_web_url TEXT,
+    cdn_amp_web_url TEXT,
+    type TEXT,
+    quality INTEGER,
+    heat INTEGER,
+    published INTEGER,
+    featured_content TEXT,
+    secured TEXT,
+    provider_id INTEGER REFERENCES providers(id),
+    image_count INTEGER NOT NULL DEFAULT 0,
+    extra TEXT,
+    sk_published TEXT GENERATED ALWAYS AS (IFNULL(published_at, '')) VIRTUAL,
+    sk_quality INTEGER GENERATED ALWAYS AS (IFNULL(quality, {LOW_INT})) VIRTUAL,
+    sk_heat INTEGER GENERATED ALWAYS AS (IFNULL(heat, {LOW_INT})) VIRTUAL,
+    sk_title TEXT GENERATED ALWAYS AS (IFNULL(title, '')) VIRTUAL
+);
+CREATE INDEX articles_published ON articles (sk_published, id);
+CREATE INDEX articles_quality ON articles (sk_quality, id);
+CREATE INDEX articles_heat ON articles (sk_heat, id);
+CREATE INDEX articles_title ON articles (sk_title, id);
+CREATE INDEX articles_category ON articles (category, sk_published, id);
+CREATE INDEX articles_type ON articles (type, sk_published, id);
+CREATE INDEX articles_provider ON articles (provider_id, sk_published, id);
+CREATE INDEX articles_flag ON articles (published, sk_published, id);
+CREATE INDEX articles_images ON articles (image_count, sk_published, id);
+CREATE INDEX articles_web_url ON articles (web_url);
+CREATE INDEX articles_original_url ON articles (original_url);
+
+CREATE TABLE article_topics (
+    topic_id INTEGER NOT NULL REFERENCES topics(id),
+    sk_published TEXT NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, sk_published, article_id)
+) WITHOUT ROWID;
+CREATE INDEX article_topics_article ON article_topics (article_id, position);
+
+CREATE TABLE article_images (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    is_cached INTEGER,
+    title TEXT,
+    attribution TEXT,
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE related (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    title TEXT,
+    excerpt TEXT,
+    published_at TEXT,
+    web_url TEXT,
+    amp_web_url TEXT,
+    cdn_amp_web_url TEXT,
+    type TEXT,
+    quality INTEGER,
+    provider_id INTEGER REFERENCES providers(id),
+    target_id INTEGER,
+    extra TEXT,
+    UNIQUE (article_id, position)
+);
+CREATE INDEX related_web_url ON related (web_url);
+CREATE INDEX related_provider ON related (provider_id);
+
+CREATE TABLE related_images (
+    related_id INTEGER NOT NULL REFERENCES related(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    is_cached INTEGER,
+    title TEXT,
+    attribution TEXT,
+    PRIMARY KEY (related_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, excerpt, body,
+    content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, excerpt, body)
+    VALUES (new.id, new.title, new.excerpt, new.body);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)
+    VALUES ('delete', old.id, old.title, old.excerpt, old.body);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, excerpt, body ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)
+    VALUES ('delete', old.id, old.title, old.excerpt, old.body);
+    INSERT INTO articles_fts (rowid, title, excerpt, body)
+    VALUES (new.id, new.title, new.excerpt, new.body);
+END;
+
+INSERT INTO meta (key, value) VALUES ('content_version', '0'), ('loaded_at', '');
+"""
+
+MIGRATIONS: Sequence[str] = (_V1,)
+"""Migration ``i`` moves a database from ``user_version`` i to i+1."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date in one transaction; return the version."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"the database is at schema version {current}, newer than this newsgraph "
+            f"({SCHEMA_VERSION}); upgrade newsgraph or load into a new --db file"
+        )
+    if current == SCHEMA_VERSION:
+        return current
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for version in range(current, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK") if conn.in_transaction else None
+        raise DatabaseError(f"cannot migrate the database schema: {exc}") from exc
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                out.append(pending.strip())
+            pending = ""
+    return out

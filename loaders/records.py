@@ -1,0 +1,135 @@
+"""Typed records that leave the loaders: what a content file *means*.
+
+Resolvers and the database layer never see raw YAML; they see these. Every
+field is optional where real files may omit it (``None`` = missing), and
+``extra`` keeps unknown front-matter keys as JSON text so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """One picture: an article's, a related item's or a provider's logo."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+    is_cached: bool | None = None
+    title: str | None = None
+    attribution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """The publisher of an item; one database row per ``domain``."""
+
+    domain: str
+    name: str | None = None
+    images: tuple[Image, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedItem:
+    """Another story listed under an article ("related coverage")."""
+
+    title: str | None = None
+    excerpt: str | None = None
+    published_at: str | None = None
+    web_url: str | None = None
+    amp_web_url: str | None = None
+    cdn_amp_web_url: str | None = None
+    type: str | None = None
+    quality: int | None = None
+    provider: Provider | None = None
+    images: tuple[Image, ...] = ()
+    extra: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news item, normalised: UTC ISO-8601 timestamps, ``None`` for missing."""
+
+    path: str
+    slug: str
+    category: str | None = None
+    title: str | None = None
+    excerpt: str | None = None
+    body: str | None = None
+    published_at: str | None = None
+    original_url: str | None = None
+    web_url: str | None = None
+    amp_web_url: str | None = None
+    cdn_amp_web_url: str | None = None
+    type: str | None = None
+    quality: int | None = None
+    heat: int | None = None
+    published: bool | None = None
+    featured_content: str | None = None
+    secured: str | None = None
+    provider: Provider | None = None
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[RelatedItem, ...] = ()
+    extra: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    """A topic from the site's taxonomy (``_data/topics/*.yaml``)."""
+
+    name: str
+    slug: str | None = None
+    parent: str | None = None
+    keywords: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    extra: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What we know of a file on disk, to skip unchanged files cheaply."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+
+
+@dataclass(slots=True)
+class Problem:
+    """A refused file: where, and a plain reason a person can act on."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """The outcome of one load: counts, problems and the new content version."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    content_version: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Whether this load changed any article."""
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def loaded(self) -> int:
+        """Articles now present from this content folder."""
+        return self.added + self.updated + self.unchanged

@@ -1,0 +1,209 @@
+"""The ``newsgraph`` command: ``load``, ``serve`` and ``export-schema``.
+
+Flags have environment-variable equivalents (see :mod:`newsgraph.config`);
+the command line is the only place that reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from loaders.loader import DEFAULT_PATTERNS, LoadOptions, load
+from loaders.records import LoadReport
+from newsgraph import config
+from newsgraph.errors import ConfigError, DatabaseError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ConfigError, DatabaseError) as exc:
+        print(f"newsgraph: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsgraph", description="A GraphQL API over a folder of Markdown news items."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_load = sub.add_parser("load", help="load a content folder into the SQLite database")
+    p_load.add_argument("content", type=Path, help="content folder (a Jekyll site or any folder)")
+    _db_flag(p_load)
+    _load_flags(p_load)
+    p_load.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_load.set_defaults(run=_run_load)
+
+    p_serve = sub.add_parser("serve", help="load the content, then serve GraphQL at /graphql")
+    p_serve.add_argument(
+        "--content",
+        type=Path,
+        default=Path(config.env_default("content", str(config.SAMPLE_CONTENT)) or ""),
+        help="content folder to load and serve (default: the bundled sample; "
+        "env NEWSGRAPH_CONTENT)",
+    )
+    _db_flag(p_serve)
+    _load_flags(p_serve)
+    p_serve.add_argument(
+        "--host",
+        default=config.env_default("host", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1; env NEWSGRAPH_HOST)",
+    )
+    p_serve.add_argument(
+        "--port",
+        default=config.env_default("port", "8000"),
+        help="port to listen on (default 8000; env NEWSGRAPH_PORT)",
+    )
+    p_serve.add_argument(
+        "--production",
+        action="store_true",
+        default=config.parse_flag(config.env_default("production", None)),
+        help="turn GraphiQL and introspection off and mask errors (env NEWSGRAPH_PRODUCTION)",
+    )
+    p_serve.set_defaults(run=_run_serve)
+
+    p_schema = sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    p_schema.set_defaults(run=_run_export_schema)
+    return parser
+
+
+def _db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(config.env_default("db", str(config.DEFAULT_DB)) or ""),
+        help="SQLite database file (default ./newsgraph.db; env NEWSGRAPH_DB)",
+    )
+
+
+def _load_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pattern",
+        action="append",
+        dest="patterns",
+        metavar="GLOB",
+        help=f"file pattern to load, repeatable (default: {' '.join(DEFAULT_PATTERNS)})",
+    )
+    parser.add_argument(
+        "--no-prune",
+        action="store_true",
+        help="keep articles whose files are gone from the folder",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="parser processes (default: CPU count)"
+    )
+
+
+def _options(args: argparse.Namespace) -> LoadOptions:
+    base = LoadOptions()
+    return LoadOptions(
+        patterns=tuple(args.patterns) if args.patterns else base.patterns,
+        prune=not args.no_prune,
+        workers=args.workers or base.workers,
+    )
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    report = asyncio.run(load(args.content, args.db, _options(args), progress))
+    if progress is not None:
+        progress.close()
+    if args.json:
+        print(json.dumps(report_json(report), indent=2))
+    else:
+        print_report(report, sys.stdout)
+    return 1 if report.loaded == 0 else 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from api.server import serve  # imported late: `load` should not pay for the API
+
+    settings = config.Settings(
+        db=args.db,
+        content=args.content,
+        host=args.host,
+        port=config.parse_port(str(args.port)),
+        access_token=config.env_default("access_token", None) or None,
+        production=args.production,
+    )
+    report = asyncio.run(load(settings.content, settings.db, _options(args)))
+    print_report(report, sys.stderr)
+    serve(settings)
+    return 0
+
+
+def _run_export_schema(args: argparse.Namespace) -> int:
+    from api.schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+def report_json(report: LoadReport) -> dict[str, object]:
+    """The load report as plain JSON data, for scripts."""
+    return {
+        "added": report.added,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+        "failed": report.failed,
+        "content_version": report.content_version,
+        "seconds": round(report.seconds, 3),
+        "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in report.problems],
+    }
+
+
+def print_report(report: LoadReport, out: TextIO) -> None:
+    """The human report: one line per refused file, then the counts."""
+    for problem in report.problems:
+        print(f"refused {problem}", file=out)
+    rate = report.loaded / report.seconds if report.seconds else 0.0
+    print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}, failed {report.failed} "
+        f"(content version {report.content_version}, {report.seconds:.2f} s, "
+        f"{rate:,.0f} items/s)",
+        file=out,
+    )
+
+
+class _Progress:
+    """A one-line progress display for a terminal, redrawn at most 10 times a second."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        width = 30
+        filled = width * done // max(total, 1)
+        self.out.write(f"\rparsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self.out.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.out.write("\n")
+            self.out.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

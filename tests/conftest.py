@@ -1,0 +1,147 @@
+"""Factories shared by the tests: content files, seed paths, the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "corpus" / "seed" / "_news"
+SAMPLE_SEED = ROOT / "newsgraph" / "sample" / "_news"
+SEED_NAME = "2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada.md"
+
+
+def front_matter(fields: dict[str, Any]) -> str:
+    """Render a mapping as simple YAML front matter (enough for the tests' items)."""
+    lines = ["---"]
+    for key, value in fields.items():
+        lines.extend(_yaml(key, value, 0))
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml(key: str, value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, dict):
+        out = [f"{pad}{key}:"]
+        for k, v in value.items():
+            out.extend(_yaml(k, v, indent + 2))
+        return out
+    if isinstance(value, list):
+        out = [f"{pad}{key}:"]
+        for item in value:
+            if isinstance(item, dict):
+                first = True
+                for k, v in item.items():
+                    rendered = _yaml(k, v, indent + 4)
+                    if first:
+                        rendered[0] = f"{pad}  - " + rendered[0].lstrip()
+                        first = False
+                    out.extend(rendered)
+            else:
+                out.append(f"{pad}  - {_scalar(item)}")
+        return out
+    return [f"{pad}{key}: {_scalar(value)}"]
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if value is None:
+        return "null"
+    if isinstance(value, Raw):
+        return str(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+class Raw(str):
+    """A scalar written into YAML as-is (e.g. an unquoted timestamp)."""
+
+
+def item_fields(n: int, **overrides: Any) -> dict[str, Any]:
+    """A complete, valid item numbered ``n``."""
+    fields: dict[str, Any] = {
+        "category": "news",
+        "title": f"Story number {n}",
+        "excerpt": f"Excerpt of story {n}",
+        "publishedDateTime": Raw(f"2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00Z"),
+        "originalUrl": f"https://example.com/original/{n}",
+        "webUrl": f"https://example.com/story/{n}",
+        "type": "article",
+        "quality": n,
+        "heat": n % 7,
+        "published": True,
+        "provider": {"name": "Example", "domain": "example.com"},
+        "topics": ["Testing"],
+        "images": [{"url": f"https://img.example.com/{n}.jpg", "width": 800, "height": 600}],
+    }
+    fields.update(overrides)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+MakeItem = Callable[..., Path]
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """An empty content folder with a ``_news`` collection."""
+    root = tmp_path / "content"
+    (root / "_news").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def make_item(content: Path) -> MakeItem:
+    """Write an item file: ``make_item(n, body="...", **field_overrides)``."""
+
+    def make(n: int, body: str = "", name: str | None = None, **overrides: Any) -> Path:
+        path = content / "_news" / (name or f"2024-01-01-story-{n}.md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(front_matter(item_fields(n, **overrides)) + body, encoding="utf-8")
+        return path
+
+    return make
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's database file goes."""
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def seed_file() -> Path:
+    """The original seed item: from the shared corpus if present, else the bundled copy."""
+    for folder in (SEED, SAMPLE_SEED):
+        if (folder / SEED_NAME).exists():
+            return folder / SEED_NAME
+    pytest.skip("the seed item is not available")
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    """``../shared/corpus`` when it exists; the test is skipped otherwise."""
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return corpus
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    """Copy a content folder (tests must never write into ../shared)."""
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
+def set_mtime(path: Path, ns: int) -> None:
+    """Give a file an explicit modification time (nanoseconds)."""
+    os.utime(path, ns=(ns, ns))

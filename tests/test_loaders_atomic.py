@@ -1,0 +1,111 @@
+"""A load is all or nothing: killed mid-way or read while running.
+
+These tests write a generated corpus, load it, rewrite every title, and then
+either kill a loading subprocess at a random moment or read the database from
+another thread while the load runs. Every observation must show exactly the
+old or exactly the new content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate
+from loaders.loader import load
+
+ITEMS = 1200
+
+
+def rewrite_titles(root: Path) -> None:
+    for path in (root / "_news").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('\ntitle: "', '\ntitle: "V2 ', 1), encoding="utf-8")
+
+
+def observe(db: Path) -> tuple[int, int]:
+    """(articles, articles with a new title) in one read transaction."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        new = conn.execute("SELECT count(*) FROM articles WHERE title LIKE 'V2 %'").fetchone()[0]
+        conn.execute("COMMIT")
+        return total, new
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    generate(root, ITEMS, seed=7)
+    return root
+
+
+def test_a_killed_load_leaves_the_previous_content(corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kill.db"
+    asyncio.run(load(corpus, db))
+    assert observe(db) == (ITEMS, 0)
+    rewrite_titles(corpus)
+    rng = random.Random(11)
+    outcomes = set()
+    for _ in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsgraph.cli", "load", str(corpus), "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        total, new = observe(db)
+        assert total == ITEMS
+        assert new in (0, ITEMS), f"half a load is visible: {new} of {total} titles are new"
+        outcomes.add(new)
+        if new == ITEMS:
+            break
+    report = asyncio.run(load(corpus, db))
+    assert report.failed == 0
+    assert observe(db) == (ITEMS, ITEMS)
+
+
+def test_a_reader_sees_old_or_new_never_a_mix(corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "read.db"
+    asyncio.run(load(corpus, db))
+    rewrite_titles(corpus)
+    seen: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            seen.append(observe(db))
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        report = asyncio.run(load(corpus, db))
+    finally:
+        time.sleep(0.05)
+        stop.set()
+        thread.join()
+    assert report.updated == ITEMS
+    assert seen, "the reader never ran"
+    assert {new for _, new in seen} <= {0, ITEMS}
+    assert {total for total, _ in seen} == {ITEMS}
+    assert seen[0][1] == 0 and seen[-1][1] == ITEMS
+    assert os.path.getsize(f"{db}-wal") < 64 * 1024 * 1024
