@@ -1,0 +1,229 @@
+"""Relay connections with keyset cursors: articles, providers and topics.
+
+The page itself is fetched when the connection is built (one query);
+``totalCount`` and ``facets`` run their queries only when asked for, within
+the same read transaction, so they agree with the page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Context
+from api.inputs import ArticleFilter, ArticleOrder, to_filter, to_order
+from api.pagination import Page, decode_cursor, encode_cursor, page_args
+from api.types import Article, ContextInfo, Provider, Topic
+from db import query
+
+_VALUE_TYPES: dict[query.Sort, tuple[type, ...]] = {
+    query.Sort.PUBLISHED_AT: (str,),
+    query.Sort.TITLE: (str,),
+    query.Sort.QUALITY: (int,),
+    query.Sort.HEAT: (int,),
+    query.Sort.RELEVANCE: (float, int),
+}
+
+
+@strawberry.type(description="Where a page sits in its list (Relay).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items come before this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
+
+
+def _page_info(cursors: list[str], page: Page, more: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=more if not page.backward else page.cursor is not None,
+        has_previous_page=more if page.backward else page.cursor is not None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+@strawberry.type(description="How many matching articles have a given value.")
+class FacetCount:
+    value: str = strawberry.field(
+        description="The value: a topic slug, provider domain, category or type."
+    )
+    label: str | None = strawberry.field(description="A display name (topic or provider name).")
+    count: int = strawberry.field(description="How many matching articles have it.")
+
+
+FacetFirst = Annotated[
+    int, strawberry.argument(description="At most this many values, most frequent first.")
+]
+
+
+@strawberry.type(description="Counts of values among all articles matching the filter.")
+class Facets:
+    filter: strawberry.Private[query.Filter | None]
+
+    def _counts(self, info: ContextInfo, kind: str, first: int) -> list[FacetCount]:
+        limit = max(0, min(first, info.context.limits.max_page))
+        return [
+            FacetCount(value=r.value, label=r.label, count=r.total)
+            for r in info.context.db.facets(self.filter, kind, limit)
+        ]
+
+    @strawberry.field(description="Topics of the matching articles.")
+    def topics(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
+        return self._counts(info, "topics", first)
+
+    @strawberry.field(description="Providers of the matching articles.")
+    def providers(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
+        return self._counts(info, "providers", first)
+
+    @strawberry.field(description="Categories of the matching articles.")
+    def categories(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
+        return self._counts(info, "categories", first)
+
+    @strawberry.field(description="Types of the matching articles.")
+    def types(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
+        return self._counts(info, "types", first)
+
+
+@strawberry.type(description="An article and its cursor.")
+class ArticleEdge:
+    cursor: str = strawberry.field(description="Pass as `after` / `before` to page from here.")
+    node: Article = strawberry.field(description="The article.")
+
+
+@strawberry.type(description="A page of articles (Relay connection) with counts and facets.")
+class ArticleConnection:
+    edges: list[ArticleEdge] = strawberry.field(description="The page's articles with cursors.")
+    nodes: list[Article] = strawberry.field(description="The page's articles.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    filter: strawberry.Private[query.Filter | None]
+
+    @strawberry.field(description="How many articles match the filter, across all pages.")
+    def total_count(self, info: ContextInfo) -> int:
+        return info.context.db.article_count(self.filter)
+
+    @strawberry.field(description="Value counts among the matching articles, for a sidebar.")
+    def facets(self) -> Facets:
+        return Facets(filter=self.filter)
+
+
+def article_connection(
+    info: ContextInfo,
+    filter_in: ArticleFilter | None,
+    order_in: ArticleOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    provider: str | None = None,
+    topic: str | None = None,
+) -> ArticleConnection:
+    """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
+    ctx: Context = info.context
+    page = page_args(
+        first, after, last, before, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    )
+    user_filter = to_filter(filter_in)
+    order = to_order(order_in, user_filter)
+    scoped = user_filter
+    if provider is not None or topic is not None:
+        scoped = query.Filter(
+            provider_in=(provider,) if provider else None,
+            topics_any=(topic,) if topic else None,
+            all_of=(user_filter,) if user_filter else (),
+        )
+    kind = order.sort.name
+    cursor = (
+        decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
+    )
+    rows = (
+        ctx.db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
+        if page.size
+        else []
+    )
+    more = len(rows) > page.size
+    if more:
+        rows = rows[1:] if page.backward else rows[:-1]
+    nodes = [Article.from_row(row) for _, row in rows]
+    cursors = [encode_cursor(kind, value, row.id) for value, row in rows]
+    return ArticleConnection(
+        edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=_page_info(cursors, page, more),
+        filter=scoped,
+    )
+
+
+@strawberry.type(description="A provider and its cursor.")
+class ProviderEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+    node: Provider = strawberry.field(description="The provider.")
+
+
+@strawberry.type(description="A page of providers, most articles first.")
+class ProviderConnection:
+    edges: list[ProviderEdge] = strawberry.field(description="The page's providers with cursors.")
+    nodes: list[Provider] = strawberry.field(description="The page's providers.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+
+    @strawberry.field(description="How many providers there are.")
+    def total_count(self, info: ContextInfo) -> int:
+        return int(info.context.db.rows("SELECT count(*) FROM providers")[0][0])
+
+
+@strawberry.type(description="A topic and its cursor.")
+class TopicEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+    node: Topic = strawberry.field(description="The topic.")
+
+
+@strawberry.type(description="A page of topics, most articles first.")
+class TopicConnection:
+    edges: list[TopicEdge] = strawberry.field(description="The page's topics with cursors.")
+    nodes: list[Topic] = strawberry.field(description="The page's topics.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+
+    @strawberry.field(description="How many topics there are.")
+    def total_count(self, info: ContextInfo) -> int:
+        return int(info.context.db.rows("SELECT count(*) FROM topics")[0][0])
+
+
+def provider_connection(
+    info: ContextInfo, first: int | None, after: str | None
+) -> ProviderConnection:
+    """Resolve ``providers(first, after)``."""
+    ctx: Context = info.context
+    page = page_args(
+        first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    )
+    cursor = decode_cursor(page.cursor, "providers", (int,), str) if page.cursor else None
+    rows = ctx.db.provider_page(page.size + 1, cursor) if page.size else []
+    more = len(rows) > page.size
+    rows = rows[: page.size]
+    nodes = [Provider.from_row(r) for _, r in rows]
+    cursors = [encode_cursor("providers", v, r.domain) for v, r in rows]
+    return ProviderConnection(
+        edges=[ProviderEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=_page_info(cursors, page, more),
+    )
+
+
+def topic_connection(info: ContextInfo, first: int | None, after: str | None) -> TopicConnection:
+    """Resolve ``topics(first, after)``."""
+    ctx: Context = info.context
+    page = page_args(
+        first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    )
+    cursor = decode_cursor(page.cursor, "topics", (int,), int) if page.cursor else None
+    rows = ctx.db.topic_page(page.size + 1, cursor) if page.size else []
+    more = len(rows) > page.size
+    rows = rows[: page.size]
+    nodes = [Topic.from_row(r) for _, r in rows]
+    cursors = [encode_cursor("topics", v, r.id) for v, r in rows]
+    return TopicConnection(
+        edges=[TopicEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=_page_info(cursors, page, more),
+    )

@@ -1,0 +1,94 @@
+"""Per-request context: the database session, DataLoaders, limits and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from db.reader import Session
+from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
+from newsgraph.config import Limits
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(slots=True)
+class Context:
+    """What resolvers see as ``info.context``; one per request."""
+
+    limits: Limits
+    authorized: bool = False
+    session: Session | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    loaders: Loaders | None = None
+
+    @property
+    def db(self) -> Session:
+        """The request's read session (opened by the schema extension)."""
+        assert self.session is not None, "the database session opens with the operation"
+        return self.session
+
+    def batch(self) -> Loaders:
+        """The request's DataLoaders, created on first use."""
+        if self.loaders is None:
+            self.loaders = Loaders(self)
+        return self.loaders
+
+
+def _loader(
+    fetch: Callable[[list[K]], Mapping[K, V]], missing: Callable[[], V] | None = None
+) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
+        found = fetch(keys)
+        if missing is None:
+            return [found.get(k) for k in keys]  # type: ignore[misc]
+        return [found.get(k) or missing() for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """One DataLoader per nested lookup, so a page costs one query per table."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def _db(self) -> Session:
+        return self._ctx.db
+
+    @cached_property
+    def articles(self) -> DataLoader[int, ArticleRow | None]:
+        return _loader(lambda ids: self._db().articles_by_id(ids))
+
+    @cached_property
+    def providers(self) -> DataLoader[int, ProviderRow | None]:
+        return _loader(lambda ids: self._db().providers_by_id(ids))
+
+    @cached_property
+    def article_images(self) -> DataLoader[int, list[ImageRow]]:
+        return _loader(lambda ids: self._db().article_images(ids), list)
+
+    @cached_property
+    def article_topics(self) -> DataLoader[int, list[TopicRow]]:
+        return _loader(lambda ids: self._db().article_topics(ids), list)
+
+    @cached_property
+    def related(self) -> DataLoader[int, list[RelatedRow]]:
+        return _loader(lambda ids: self._db().related(ids), list)
+
+    @cached_property
+    def related_images(self) -> DataLoader[int, list[ImageRow]]:
+        return _loader(lambda ids: self._db().related_images(ids), list)
+
+    @cached_property
+    def provider_images(self) -> DataLoader[int, list[ImageRow]]:
+        return _loader(lambda ids: self._db().provider_images(ids), list)
+
+    @cached_property
+    def topics_by_name(self) -> DataLoader[str, TopicRow | None]:
+        return _loader(lambda names: self._db().topics_by_name(names))

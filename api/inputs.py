@@ -1,0 +1,174 @@
+"""Filter and order inputs, and their translation into :mod:`db.query` data."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from api.scalars import DateTime
+from db import query
+from newsgraph.errors import BadArgument
+
+MAX_FILTER_DEPTH = 5
+MAX_LIST_VALUES = 100
+
+
+@strawberry.enum(description="What a list of articles is sorted by.")
+class ArticleSort(Enum):
+    PUBLISHED_AT = strawberry.enum_value("PUBLISHED_AT", description="Publication time.")
+    QUALITY = strawberry.enum_value("QUALITY", description="The item's quality score.")
+    HEAT = strawberry.enum_value("HEAT", description="The item's heat (trending) score.")
+    TITLE = strawberry.enum_value("TITLE", description="Title, by Unicode code point.")
+    RELEVANCE = strawberry.enum_value(
+        "RELEVANCE", description="Full-text relevance (BM25); needs `filter.text`."
+    )
+
+
+@strawberry.enum(description="Sort direction.")
+class Direction(Enum):
+    ASC = strawberry.enum_value("ASC", description="Smallest (or oldest, or least relevant) first.")
+    DESC = strawberry.enum_value("DESC", description="Largest (or newest, or most relevant) first.")
+
+
+@strawberry.input(description="How to sort articles. Ties are broken by id, so order is stable.")
+class ArticleOrder:
+    field: ArticleSort = strawberry.field(description="The sort key.")
+    direction: Direction = strawberry.field(
+        default=Direction.DESC, description="The direction; DESC by default."
+    )
+
+
+@strawberry.input(
+    description=(
+        "Conditions on articles. Every field set must hold (AND); `or` and `not` combine "
+        "nested filters. Missing values never match a condition on them."
+    )
+)
+class ArticleFilter:
+    category: str | None = strawberry.field(default=None, description="Category equals.")
+    category_in: list[str] | None = strawberry.field(
+        default=None, description="Category is one of."
+    )
+    type: str | None = strawberry.field(
+        default=None, description="Type equals (e.g. article, video)."
+    )
+    type_in: list[str] | None = strawberry.field(default=None, description="Type is one of.")
+    topics_any: list[str] | None = strawberry.field(
+        default=None, description="Has at least one of these topics (names or slugs)."
+    )
+    topics_all: list[str] | None = strawberry.field(
+        default=None, description="Has all of these topics (names or slugs)."
+    )
+    provider_in: list[str] | None = strawberry.field(
+        default=None, description="Provider domain is one of."
+    )
+    provider_not_in: list[str] | None = strawberry.field(
+        default=None, description="Provider domain is none of."
+    )
+    published_after: DateTime | None = strawberry.field(
+        default=None, description="Published at or after this time."
+    )
+    published_before: DateTime | None = strawberry.field(
+        default=None, description="Published strictly before this time."
+    )
+    quality_min: int | None = strawberry.field(default=None, description="Quality at least.")
+    quality_max: int | None = strawberry.field(default=None, description="Quality at most.")
+    heat_min: int | None = strawberry.field(default=None, description="Heat at least.")
+    heat_max: int | None = strawberry.field(default=None, description="Heat at most.")
+    published: bool | None = strawberry.field(
+        default=None, description="The item's `published` flag equals."
+    )
+    has_images: bool | None = strawberry.field(
+        default=None, description="Whether the item has at least one image."
+    )
+    text: str | None = strawberry.field(
+        default=None,
+        description=(
+            'Full-text search over title, excerpt and body: words, "a phrase", prefix*, '
+            "AND / OR / NOT, NEAR(a b), and column filters like `title: word`."
+        ),
+    )
+    and_: list[Annotated[ArticleFilter, strawberry.lazy("api.inputs")]] | None = strawberry.field(
+        default=None, name="and", description="All of these filters hold."
+    )
+    or_: list[Annotated[ArticleFilter, strawberry.lazy("api.inputs")]] | None = strawberry.field(
+        default=None, name="or", description="At least one of these filters holds."
+    )
+    not_: Annotated[ArticleFilter, strawberry.lazy("api.inputs")] | None = strawberry.field(
+        default=None, name="not", description="This filter does not hold."
+    )
+
+
+def to_filter(f: ArticleFilter | None, depth: int = 0) -> query.Filter | None:
+    """Translate and bound a filter input (nesting depth, list sizes, empty text)."""
+    if f is None:
+        return None
+    if depth >= MAX_FILTER_DEPTH:
+        raise BadArgument(
+            f"filters nest at most {MAX_FILTER_DEPTH} levels deep through and / or / not; "
+            "flatten the filter"
+        )
+    text = f.text.strip() if f.text is not None else None
+    if text == "":
+        raise BadArgument("`filter.text` is empty; leave it out to match everything")
+    return query.Filter(
+        category=f.category,
+        category_in=_values(f.category_in, "categoryIn"),
+        type=f.type,
+        type_in=_values(f.type_in, "typeIn"),
+        topics_any=_values(f.topics_any, "topicsAny"),
+        topics_all=_values(f.topics_all, "topicsAll"),
+        provider_in=_domains(f.provider_in, "providerIn"),
+        provider_not_in=_domains(f.provider_not_in, "providerNotIn"),
+        published_after=f.published_after,
+        published_before=f.published_before,
+        quality_min=f.quality_min,
+        quality_max=f.quality_max,
+        heat_min=f.heat_min,
+        heat_max=f.heat_max,
+        published=f.published,
+        has_images=f.has_images,
+        text=text,
+        all_of=tuple(_nested(f.and_, depth, "and")),
+        any_of=tuple(_nested(f.or_, depth, "or")),
+        none_of=to_filter(f.not_, depth + 1),
+    )
+
+
+def to_order(order: ArticleOrder | None, f: query.Filter | None) -> query.Order:
+    """The order to use: as asked, or by relevance for a search, else newest first."""
+    texts = f.texts() if f is not None else []
+    if order is None:
+        return query.Order(query.Sort.RELEVANCE if texts else query.Sort.PUBLISHED_AT, True)
+    sort = query.Sort[order.field.name]
+    if sort is query.Sort.RELEVANCE and not texts:
+        raise BadArgument("orderBy RELEVANCE needs a search: set `filter.text`")
+    return query.Order(sort, order.direction is Direction.DESC)
+
+
+def _values(values: list[str] | None, name: str) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if len(values) > MAX_LIST_VALUES:
+        raise BadArgument(f"`{name}` takes at most {MAX_LIST_VALUES} values, got {len(values)}")
+    return tuple(values)
+
+
+def _domains(values: list[str] | None, name: str) -> tuple[str, ...] | None:
+    found = _values(values, name)
+    return None if found is None else tuple(v.strip().lower() for v in found)
+
+
+def _nested(filters: list[ArticleFilter] | None, depth: int, name: str) -> list[query.Filter]:
+    if filters is None:
+        return []
+    if len(filters) > MAX_LIST_VALUES:
+        raise BadArgument(f"`{name}` takes at most {MAX_LIST_VALUES} filters")
+    out = []
+    for sub in filters:
+        compiled = to_filter(sub, depth + 1)
+        if compiled is not None:
+            out.append(compiled)
+    return out

@@ -1,0 +1,124 @@
+"""Opaque keyset cursors and Relay paging arguments.
+
+A cursor encodes the sort it belongs to, the sort key's value and the id of
+the row; the next page starts strictly after that (value, id) pair. Page
+1,000 therefore costs what page 1 costs, and an article added meanwhile does
+not shift pages already read. A cursor from another sort (or not ours at all)
+is refused with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from newsgraph.errors import BadArgument, BadCursor
+
+_PREFIX = "ng1"
+
+
+def encode_cursor(kind: str, value: Any, key: Any) -> str:
+    """An opaque cursor for the row ``key`` whose sort value is ``value``."""
+    raw = json.dumps([_PREFIX, kind, value, key], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(
+    cursor: str, kind: str, value_types: tuple[type, ...], key_type: type
+) -> tuple[Any, Any]:
+    """The (value, key) pair of a cursor issued for ``kind``; :class:`BadCursor` otherwise."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadCursor(
+            "this cursor is malformed; pass a cursor exactly as returned in `edges.cursor` "
+            "or `pageInfo.endCursor`"
+        ) from None
+    if not (isinstance(decoded, list) and len(decoded) == 4 and decoded[0] == _PREFIX):
+        raise BadCursor("this cursor was not issued by this API; use a cursor from a page of ours")
+    _, cursor_kind, value, key = decoded
+    if cursor_kind != kind:
+        raise BadCursor(
+            f"this cursor belongs to a list sorted by {cursor_kind}, not {kind}; "
+            "keep the same orderBy while paging, or start again without a cursor"
+        )
+    if (
+        not isinstance(value, value_types)
+        or isinstance(value, bool)
+        or not isinstance(key, key_type)
+    ):
+        raise BadCursor("this cursor is damaged; start again without a cursor")
+    return value, key
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Resolved paging arguments: how many, from where, in which direction."""
+
+    size: int
+    cursor: str | None
+    backward: bool
+
+
+def page_args(
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    default: int,
+    maximum: int,
+) -> Page:
+    """Check Relay paging arguments; errors say which value to change."""
+    if first is not None and last is not None:
+        raise BadArgument("pass either `first` (forward) or `last` (backward), not both")
+    if after is not None and before is not None:
+        raise BadArgument("pass either `after` or `before`, not both")
+    if last is not None or before is not None:
+        if after is not None or first is not None:
+            raise BadArgument(
+                "page backward with `last` and `before`, forward with `first` and `after`"
+            )
+        size = default if last is None else last
+        name = "last"
+        backward = True
+        cursor = before
+    else:
+        size = default if first is None else first
+        name = "first"
+        backward = False
+        cursor = after
+    if not 0 <= size <= maximum:
+        raise BadArgument(
+            f"`{name}` must be between 0 and {maximum}, got {size}; "
+            f"ask for at most {maximum} and page on with the cursor"
+        )
+    return Page(size=size, cursor=cursor, backward=backward)
+
+
+def check_first(first: int | None, maximum: int, name: str = "first") -> int | None:
+    """Validate a nested list's ``first`` argument."""
+    if first is not None and not 0 <= first <= maximum:
+        raise BadArgument(f"`{name}` must be between 0 and {maximum}, got {first}")
+    return first
+
+
+def encode_id(type_name: str, key: Any) -> str:
+    """A global object id (Relay ``Node.id``): opaque, stable across loads."""
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_id(global_id: str) -> tuple[str, str]:
+    """The (type name, key) of a global id; :class:`BadArgument` if it is not one of ours."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, key = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition(":")
+    except (ValueError, binascii.Error, UnicodeError):
+        type_name, key = "", ""
+    if not type_name or not key:
+        raise BadArgument(f"{global_id!r} is not an id of this API; use an `id` field's value")
+    return type_name, key

@@ -1,0 +1,196 @@
+"""The root ``Query`` type and the assembled schema.
+
+``newsgraph export-schema`` prints :func:`export_sdl`; ``schema.graphql`` at
+the project root is that output, and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from api.connections import (
+    ArticleConnection,
+    FacetCount,
+    ProviderConnection,
+    TopicConnection,
+    article_connection,
+    provider_connection,
+    topic_connection,
+)
+from api.context import Context
+from api.inputs import ArticleFilter, ArticleOrder
+from api.pagination import decode_id
+from api.scalars import DateTime
+from api.types import Article, ContextInfo, Node, Provider, Topic
+from db.reader import ReadPool
+from newsgraph.errors import BadArgument
+
+
+@strawberry.type(description="The content version, so a client can tell whether it is current.")
+class ContentInfo:
+    version: int = strawberry.field(
+        description="Goes up by one on every load that changed content."
+    )
+    loaded_at: DateTime | None = strawberry.field(description="When that load finished (UTC).")
+    article_count: int = strawberry.field(description="How many articles there are.")
+
+
+def _one_of(**given: str | None) -> tuple[str, str]:
+    chosen = [(k, v) for k, v in given.items() if v is not None]
+    if len(chosen) != 1:
+        names = ", ".join(f"`{k}`" for k in given)
+        raise BadArgument(f"pass exactly one of {names}")
+    return chosen[0][0], str(chosen[0][1])
+
+
+@strawberry.type(description="Read the news: articles, providers, topics and their counts.")
+class Query:
+    @strawberry.field(
+        description="One article by `id`, `slug` or `url` (web or original); null if none."
+    )
+    def article(
+        self,
+        info: ContextInfo,
+        id: strawberry.ID | None = None,
+        slug: str | None = None,
+        url: str | None = None,
+    ) -> Article | None:
+        kind, value = _one_of(id=id, slug=slug, url=url)
+        db = info.context.db
+        if kind == "id":
+            type_name, key = decode_id(value)
+            if type_name != "Article" or not key.isdigit():
+                return None
+            row = db.articles_by_id([int(key)]).get(int(key))
+        elif kind == "slug":
+            row = db.article_by("slug", value)
+        else:
+            row = db.article_by("web_url", value) or db.article_by("original_url", value)
+        return None if row is None else Article.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "Articles: filtered, sorted (newest first by default; by relevance for a search) "
+            "and paginated with cursors. `first`/`last` default to 20, at most 100."
+        )
+    )
+    def articles(
+        self,
+        info: ContextInfo,
+        filter: ArticleFilter | None = None,
+        order_by: ArticleOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ArticleConnection:
+        return article_connection(info, filter, order_by, first, after, last, before)
+
+    @strawberry.field(description="Providers, most articles first.")
+    def providers(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> ProviderConnection:
+        return provider_connection(info, first, after)
+
+    @strawberry.field(description="One provider by its domain (e.g. `cnn.com`); null if none.")
+    def provider(self, info: ContextInfo, domain: str) -> Provider | None:
+        row = info.context.db.provider_by_domain(domain)
+        return None if row is None else Provider.from_row(row)
+
+    @strawberry.field(description="Topics, most articles first.")
+    def topics(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> TopicConnection:
+        return topic_connection(info, first, after)
+
+    @strawberry.field(description="One topic by `slug` or `name` (case-insensitive); null if none.")
+    def topic(
+        self, info: ContextInfo, slug: str | None = None, name: str | None = None
+    ) -> Topic | None:
+        _one_of(slug=slug, name=name)
+        row = info.context.db.topic_by(slug, name)
+        return None if row is None else Topic.from_row(row)
+
+    @strawberry.field(description="Every category with its number of articles, most first.")
+    def categories(self, info: ContextInfo) -> list[FacetCount]:
+        return [
+            FacetCount(value=r.value, label=r.label, count=r.total)
+            for r in info.context.db.facets(None, "categories", 1000)
+        ]
+
+    @strawberry.field(description="Any object by its global id (Relay); null if none.")
+    def node(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        type_name, key = decode_id(id)
+        db = info.context.db
+        if type_name == "Article" and key.isdigit():
+            row = db.articles_by_id([int(key)]).get(int(key))
+            return None if row is None else Article.from_row(row)
+        if type_name == "Provider":
+            prow = db.provider_by_domain(key)
+            return None if prow is None else Provider.from_row(prow)
+        if type_name == "Topic":
+            trow = db.topic_by(key, None)
+            return None if trow is None else Topic.from_row(trow)
+        return None
+
+    @strawberry.field(description="The content version and size, to tell whether data is current.")
+    def content_info(self, info: ContextInfo) -> ContentInfo:
+        found = info.context.db.content_info()
+        return ContentInfo(
+            version=found.version, loaded_at=found.loaded_at, article_count=found.article_count
+        )
+
+
+class DatabaseSession(SchemaExtension):
+    """Open one read transaction per operation and close it when the result is ready."""
+
+    pool: ReadPool
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        ctx = self.execution_context.context
+        if not isinstance(ctx, Context):
+            yield
+            return
+        ctx.session = await self.pool.acquire()
+        try:
+            yield
+        finally:
+            self.pool.release(ctx.session)
+            ctx.session = None
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema, logging only errors that are not the client's to fix."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # api.errors.format_error logs unexpected errors once, with an id the client sees
+        return None
+
+
+def build_schema(
+    pool: ReadPool | None = None, extensions: list[type[SchemaExtension]] | None = None
+) -> strawberry.Schema:
+    """The schema, bound to a pool of read connections (none for printing)."""
+    session = type("BoundDatabaseSession", (DatabaseSession,), {"pool": pool})
+    return Schema(
+        query=Query,
+        types=[Article, Provider, Topic],
+        extensions=[*(extensions or []), *([session] if pool is not None else [])],
+    )
+
+
+def export_sdl() -> str:
+    """The schema in GraphQL SDL, as committed in ``schema.graphql``."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,177 @@
+"""Article queries as data, and their translation into SQL with bound parameters.
+
+The API turns its GraphQL inputs into :class:`Filter` and :class:`Order`;
+this module turns those into a ``WHERE`` fragment and an ``ORDER BY`` with a
+keyset condition. SQL text is built only from fixed fragments chosen here;
+every value a client sends travels as a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from db.schema import LOW_INT
+
+
+class Sort(Enum):
+    """What articles can be sorted by; each has an index ``(key, id)``."""
+
+    PUBLISHED_AT = "sk_published"
+    QUALITY = "sk_quality"
+    HEAT = "sk_heat"
+    TITLE = "sk_title"
+    RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A sort key and direction; ``id`` in the same direction breaks ties."""
+
+    sort: Sort = Sort.PUBLISHED_AT
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A combinable article filter; ``None`` means "no condition"."""
+
+    category: str | None = None
+    category_in: tuple[str, ...] | None = None
+    type: str | None = None
+    type_in: tuple[str, ...] | None = None
+    topics_any: tuple[str, ...] | None = None
+    topics_all: tuple[str, ...] | None = None
+    provider_in: tuple[str, ...] | None = None
+    provider_not_in: tuple[str, ...] | None = None
+    published_after: str | None = None
+    published_before: str | None = None
+    quality_min: int | None = None
+    quality_max: int | None = None
+    heat_min: int | None = None
+    heat_max: int | None = None
+    published: bool | None = None
+    has_images: bool | None = None
+    text: str | None = None
+    all_of: tuple[Filter, ...] = ()
+    any_of: tuple[Filter, ...] = ()
+    none_of: Filter | None = None
+
+    def texts(self) -> list[str]:
+        """Every full-text query inside this filter (for relevance and checks)."""
+        found = [self.text] if self.text else []
+        for sub in (*self.all_of, *self.any_of):
+            found.extend(sub.texts())
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A SQL condition over ``articles a`` and its parameters."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+TOPIC_IDS = "SELECT id FROM topics WHERE name IN ({marks}) OR slug IN ({marks})"
+
+
+def where(f: Filter | None) -> Where:
+    """Compile a filter to a condition on ``articles a`` (``1`` when empty)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if f is not None:
+        _compile(f, parts, params)
+    return Where(" AND ".join(parts) if parts else "1", tuple(params))
+
+
+def _marks(values: tuple[Any, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _compile(f: Filter, parts: list[str], params: list[Any]) -> None:
+    def add(sql: str, *values: Any) -> None:
+        parts.append(sql)
+        params.extend(values)
+
+    if f.category is not None:
+        add("a.category = ?", f.category)
+    if f.category_in is not None:
+        add(f"a.category IN ({_marks(f.category_in)})", *f.category_in)
+    if f.type is not None:
+        add("a.type = ?", f.type)
+    if f.type_in is not None:
+        add(f"a.type IN ({_marks(f.type_in)})", *f.type_in)
+    if f.topics_any is not None:
+        names = f.topics_any
+        add(
+            "a.id IN (SELECT x.article_id FROM article_topics x WHERE x.topic_id IN "
+            f"({TOPIC_IDS.format(marks=_marks(names))}))",
+            *names,
+            *names,
+        )
+    for name in f.topics_all or ():
+        add(
+            "a.id IN (SELECT x.article_id FROM article_topics x WHERE x.topic_id IN "
+            f"({TOPIC_IDS.format(marks='?')}))",
+            name,
+            name,
+        )
+    if f.provider_in is not None:
+        add(
+            "a.provider_id IN (SELECT id FROM providers WHERE domain IN "
+            f"({_marks(f.provider_in)}))",
+            *f.provider_in,
+        )
+    if f.provider_not_in is not None:
+        add(
+            "IFNULL(a.provider_id, 0) NOT IN (SELECT id FROM providers WHERE domain IN "
+            f"({_marks(f.provider_not_in)}))",
+            *f.provider_not_in,
+        )
+    if f.published_after is not None:
+        add("a.sk_published >= ?", f.published_after)
+    if f.published_before is not None:
+        add("a.sk_published < ? AND a.sk_published > ''", f.published_before)
+    if f.quality_min is not None:
+        add("a.sk_quality >= ?", f.quality_min)
+    if f.quality_max is not None:
+        add(f"a.sk_quality <= ? AND a.sk_quality > {LOW_INT}", f.quality_max)
+    if f.heat_min is not None:
+        add("a.sk_heat >= ?", f.heat_min)
+    if f.heat_max is not None:
+        add(f"a.sk_heat <= ? AND a.sk_heat > {LOW_INT}", f.heat_max)
+    if f.published is not None:
+        add("a.published = ?", int(f.published))
+    if f.has_images is not None:
+        add("a.image_count > 0" if f.has_images else "a.image_count = 0")
+    if f.text is not None:
+        add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", f.text)
+    for sub in f.all_of:
+        inner = where(sub)
+        add(f"({inner.sql})", *inner.params)
+    if f.any_of:
+        compiled = [where(sub) for sub in f.any_of]
+        add(
+            "(" + " OR ".join(f"({c.sql})" for c in compiled) + ")",
+            *[p for c in compiled for p in c.params],
+        )
+    if f.none_of is not None:
+        inner = where(f.none_of)
+        add(f"NOT ({inner.sql})", *inner.params)
+
+
+def single_topic(f: Filter | None) -> str | None:
+    """The one topic a filter requires at its top level, if it has exactly one.
+
+    A topic page sorted by date then walks ``article_topics``'s index
+    ``(topic_id, sk_published, article_id)`` instead of scanning articles.
+    """
+    if f is None:
+        return None
+    if f.topics_any is not None and len(f.topics_any) == 1:
+        return f.topics_any[0]
+    if f.topics_all is not None and len(f.topics_all) == 1 and f.topics_any is None:
+        return f.topics_all[0]
+    return None

@@ -1,0 +1,373 @@
+"""Read-side database access for the API: a pool of connections, one session per request.
+
+A :class:`Session` is one read transaction, so everything a request reads
+(a page, its ``totalCount``, its facets, nested lists) comes from one
+snapshot of the content, even while a load commits. Queries are synchronous:
+SQLite answers these indexed lookups in microseconds, far less than a thread
+hop would cost, and a progress handler stops any statement that runs past
+the request's time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from db.connection import connect
+from db.query import Filter, Order, Sort, single_topic, where
+from db.rows import (
+    ARTICLE_COLUMNS,
+    ArticleRow,
+    ContentInfo,
+    FacetRow,
+    ImageRow,
+    ProviderRow,
+    RelatedRow,
+    TopicRow,
+)
+from newsgraph.errors import BadSearch, DatabaseError, QueryTimeout
+
+R = TypeVar("R")
+Key = Any
+Tracer = Callable[[str], None]
+
+_IDS = "(SELECT value FROM json_each(?))"
+_IMAGE = "url, width, height, is_cached, title, attribution"
+_TOPIC = "t.id, t.name, t.slug, t.parent, t.keywords, t.hashtags, t.article_count"
+_RELATED = (
+    "r.id, r.article_id, r.position, r.title, r.excerpt, r.published_at, r.web_url,"
+    " r.amp_web_url, r.cdn_amp_web_url, r.type, r.quality, r.provider_id, r.target_id, r.extra"
+)
+
+
+class Session:
+    """One request's read transaction on one pooled connection."""
+
+    def __init__(self, conn: sqlite3.Connection, tracer: Tracer | None = None) -> None:
+        self.conn = conn
+        self.statements = 0
+        self.tracer = tracer
+        self.deadline = 0.0
+
+    # -- plumbing --------------------------------------------------------------
+
+    def start(self, time_limit: float) -> None:
+        """Open the read transaction; statements past ``time_limit`` s are stopped."""
+        self.statements = 0
+        self.deadline = time.monotonic() + time_limit
+        self.conn.set_progress_handler(self._over_time, 20_000)
+        self.conn.execute("BEGIN")
+
+    def finish(self) -> None:
+        """End the read transaction (it wrote nothing)."""
+        self.conn.set_progress_handler(None, 0)
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def _over_time(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
+
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), make: Callable[..., R] | None = None
+    ) -> list[Any]:
+        """Run one statement; SQLite errors become newsgraph errors here."""
+        self.statements += 1
+        if self.tracer is not None:
+            self.tracer(sql)
+        try:
+            found = self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, sql) from exc
+        return [make(*r) for r in found] if make is not None else found
+
+    # -- articles ------------------------------------------------------------
+
+    def article_page(
+        self,
+        f: Filter | None,
+        order: Order,
+        limit: int,
+        cursor: tuple[Any, int] | None,
+        *,
+        backward: bool = False,
+    ) -> list[tuple[Any, ArticleRow]]:
+        """One page of articles as (sort value, row), in the order asked for."""
+        cond = where(f)
+        params: list[Any] = []
+        descending = order.descending != backward
+        direction = "DESC" if descending else "ASC"
+        topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
+        if order.sort is Sort.RELEVANCE:
+            texts = f.texts() if f else []
+            key, key_id = "-fts.rank", "a.id"
+            source = (
+                "articles a JOIN (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?)"
+                " fts ON fts.rowid = a.id"
+            )
+            params.append(" AND ".join(f"({t})" for t in texts))
+        elif topic is not None:
+            key, key_id = "x.sk_published", "x.article_id"
+            source = (
+                "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
+                " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
+            )
+            params.extend((topic, topic))
+        else:
+            key, key_id = f"a.{order.sort.value}", "a.id"
+            source = "articles a"
+        sql = f"SELECT {ARTICLE_COLUMNS}, {key} FROM {source} WHERE {cond.sql}"
+        params.extend(cond.params)
+        if cursor is not None:
+            sql += f" AND ({key}, {key_id}) {'<' if descending else '>'} (?, ?)"
+            params.extend(cursor)
+        sql += f" ORDER BY {key} {direction}, {key_id} {direction} LIMIT ?"
+        params.append(limit)
+        found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
+        return found[::-1] if backward else found
+
+    def article_count(self, f: Filter | None) -> int:
+        """How many articles match a filter."""
+        cond = where(f)
+        return int(
+            self.rows(f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params)[0][0]
+        )
+
+    def facets(self, f: Filter | None, kind: str, limit: int) -> list[FacetRow]:
+        """Counts of each topic / provider / category / type among matching articles."""
+        cond = where(f)
+        matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
+        if kind == "topics":
+            sql = (
+                f"SELECT t.slug, t.name, count(*) AS n FROM article_topics x"
+                f" JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ({matching})"
+                " GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?"
+            )
+        elif kind == "providers":
+            sql = (
+                f"SELECT p.domain, p.name, count(*) AS n FROM articles a"
+                f" JOIN providers p ON p.id = a.provider_id WHERE {cond.sql}"
+                " GROUP BY p.id ORDER BY n DESC, p.domain LIMIT ?"
+            )
+        elif kind in ("categories", "types"):
+            column = "a.category" if kind == "categories" else "a.type"
+            sql = (
+                f"SELECT {column}, NULL, count(*) AS n FROM articles a WHERE {cond.sql}"
+                f" AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?"
+            )
+        else:  # pragma: no cover - the API only asks for the four kinds above
+            raise ValueError(kind)
+        return self.rows(sql, (*cond.params, limit), FacetRow)
+
+    def articles_by_id(self, ids: Iterable[int]) -> dict[int, ArticleRow]:
+        """Articles by id (missing ids are absent)."""
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id IN {_IDS}"
+        return {r.id: r for r in self.rows(sql, (_json(ids),), ArticleRow)}
+
+    def article_by(self, column: str, value: str) -> ArticleRow | None:
+        """One article by slug, path, web URL or original URL."""
+        assert column in {"slug", "path", "web_url", "original_url"}
+        found = self.rows(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
+            (value,),
+            ArticleRow,
+        )
+        return found[0] if found else None
+
+    # -- nested lists, batched ------------------------------------------------
+
+    def article_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Images per article id, in file order."""
+        return _group(self.rows(
+            f"SELECT article_id, position, {_IMAGE} FROM article_images"
+            f" WHERE article_id IN {_IDS} ORDER BY article_id, position",
+            (_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def related_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Images per related-item id."""
+        return _group(self.rows(
+            f"SELECT related_id, position, {_IMAGE} FROM related_images"
+            f" WHERE related_id IN {_IDS} ORDER BY related_id, position",
+            (_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def provider_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Logos per provider id."""
+        return _group(self.rows(
+            f"SELECT provider_id, position, {_IMAGE} FROM provider_images"
+            f" WHERE provider_id IN {_IDS} ORDER BY provider_id, position",
+            (_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def article_topics(self, ids: Iterable[int]) -> dict[int, list[TopicRow]]:
+        """Topics per article id, in file order."""
+        out: dict[int, list[TopicRow]] = {}
+        for article_id, _position, *topic in self.rows(
+            f"SELECT x.article_id, x.position, {_TOPIC} FROM article_topics x"
+            f" JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN {_IDS}"
+            " ORDER BY x.article_id, x.position",
+            (_json(ids),),
+        ):
+            out.setdefault(article_id, []).append(TopicRow._make(topic))
+        return out
+
+    def related(self, ids: Iterable[int]) -> dict[int, list[RelatedRow]]:
+        """Related items per article id, in file order."""
+        rows = self.rows(
+            f"SELECT {_RELATED} FROM related r WHERE r.article_id IN {_IDS}"
+            " ORDER BY r.article_id, r.position",
+            (_json(ids),),
+            RelatedRow,
+        )
+        out: dict[int, list[RelatedRow]] = {}
+        for row in rows:
+            out.setdefault(row.article_id, []).append(row)
+        return out
+
+    def providers_by_id(self, ids: Iterable[int]) -> dict[int, ProviderRow]:
+        """Providers by id."""
+        sql = f"SELECT id, domain, name, article_count FROM providers WHERE id IN {_IDS}"
+        return {r.id: r for r in self.rows(sql, (_json(ids),), ProviderRow)}
+
+    # -- providers, topics, categories ---------------------------------------
+
+    def provider_by_domain(self, domain: str) -> ProviderRow | None:
+        """One provider by its domain (case-insensitive)."""
+        found = self.rows(
+            "SELECT id, domain, name, article_count FROM providers WHERE domain = ?",
+            (domain.strip().lower(),),
+            ProviderRow,
+        )
+        return found[0] if found else None
+
+    def provider_page(
+        self, limit: int, cursor: tuple[Any, int] | None
+    ) -> list[tuple[Any, ProviderRow]]:
+        """Providers by article count (most first), then domain."""
+        sql = "SELECT id, domain, name, article_count FROM providers"
+        params: list[Any] = []
+        if cursor is not None:
+            sql += " WHERE (-article_count, domain) > (?, ?)"
+            params.extend(cursor)
+        sql += " ORDER BY -article_count, domain LIMIT ?"
+        params.append(limit)
+        return [(-r.article_count, r) for r in self.rows(sql, params, ProviderRow)]
+
+    def topic_by(self, slug: str | None, name: str | None) -> TopicRow | None:
+        """One topic by slug or by name (case-insensitive)."""
+        column, value = ("t.slug", slug) if slug is not None else ("t.name", name)
+        found = self.rows(f"SELECT {_TOPIC} FROM topics t WHERE {column} = ?", (value,), TopicRow)
+        return found[0] if found else None
+
+    def topics_by_id(self, ids: Iterable[int]) -> dict[int, TopicRow]:
+        """Topics by id."""
+        sql = f"SELECT {_TOPIC} FROM topics t WHERE t.id IN {_IDS}"
+        return {r.id: r for r in self.rows(sql, (_json(ids),), TopicRow)}
+
+    def topics_by_name(self, names: Iterable[str]) -> dict[str, TopicRow]:
+        """Topics by case-folded name (the taxonomy's parent references)."""
+        sql = f"SELECT {_TOPIC} FROM topics t WHERE t.name IN (SELECT value FROM json_each(?))"
+        rows = self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow)
+        return {r.name.casefold(): r for r in rows}
+
+    def topic_page(self, limit: int, cursor: tuple[Any, int] | None) -> list[tuple[Any, TopicRow]]:
+        """Topics by article count (most first), then name."""
+        sql = f"SELECT {_TOPIC} FROM topics t"
+        params: list[Any] = []
+        if cursor is not None:
+            sql += " WHERE (-t.article_count, t.id) > (?, ?)"
+            params.extend(cursor)
+        sql += " ORDER BY -t.article_count, t.id LIMIT ?"
+        params.append(limit)
+        return [(-r.article_count, r) for r in self.rows(sql, params, TopicRow)]
+
+    def content_info(self) -> ContentInfo:
+        """The content version, when it was loaded, and how many articles there are."""
+        meta = dict(self.rows("SELECT key, value FROM meta"))
+        count = self.rows("SELECT count(*) FROM articles")[0][0]
+        return ContentInfo(
+            int(meta.get("content_version", 0)), meta.get("loaded_at") or None, count
+        )
+
+    def healthy(self) -> bool:
+        """Whether the schema is readable."""
+        return bool(self.rows("SELECT count(*) FROM meta"))
+
+
+class ReadPool:
+    """A bounded pool of read connections; a request waits when all are busy."""
+
+    def __init__(self, path: str | Path, size: int = 8, time_limit: float = 1.0) -> None:
+        self.path = Path(path)
+        self.size = size
+        self.time_limit = time_limit
+        self.tracer: Tracer | None = None
+        self._idle: asyncio.Queue[sqlite3.Connection] | None = None
+        self._all: list[sqlite3.Connection] = []
+
+    def open(self) -> None:
+        """Open the connections (the database must exist)."""
+        if not self.path.exists():
+            raise DatabaseError(f"no database at {self.path}; run `newsgraph load` first")
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            conn = connect(self.path, readonly=True)
+            self._all.append(conn)
+            self._idle.put_nowait(conn)
+
+    async def acquire(self) -> Session:
+        """A session with its read transaction started."""
+        if self._idle is None:
+            self.open()
+        assert self._idle is not None
+        session = Session(await self._idle.get(), self.tracer)
+        try:
+            session.start(self.time_limit)
+        except BaseException:
+            self._idle.put_nowait(session.conn)
+            raise
+        return session
+
+    def release(self, session: Session) -> None:
+        """End the session's transaction and return its connection."""
+        assert self._idle is not None
+        try:
+            session.finish()
+        finally:
+            self._idle.put_nowait(session.conn)
+
+    def close(self) -> None:
+        """Close every connection."""
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+        self._idle = None
+
+
+def _json(ids: Iterable[int]) -> str:
+    return json.dumps(sorted(set(ids)))
+
+
+def _group(rows: list[ImageRow]) -> dict[int, list[ImageRow]]:
+    out: dict[int, list[ImageRow]] = {}
+    for row in rows:
+        out.setdefault(row.owner, []).append(row)
+    return out
+
+
+def _translate(exc: sqlite3.OperationalError, sql: str) -> Exception:
+    message = str(exc)
+    if message == "interrupted":
+        return QueryTimeout("the query took longer than the time limit; narrow the filter or page")
+    if " MATCH ?" in sql:
+        detail = message.removeprefix("fts5: ")
+        return BadSearch(
+            f'the search text cannot be parsed ({detail}); use words, "a phrase", '
+            "prefix* and AND / OR / NOT, or quote the text"
+        )
+    return DatabaseError(f"database error: {message}")
