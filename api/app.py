@@ -38,7 +38,7 @@ class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings, pool: ReadPool) -> None:
         self.settings = settings
         super().__init__(
-            build_schema(pool),
+            build_schema(pool, settings.limits),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=True,
         )

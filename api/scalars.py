@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NewType
+from typing import Any, NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from newsgraph.errors import BadArgument
 
@@ -24,16 +25,22 @@ def _parse_datetime(value: Any) -> str:
     return moment.strftime(fmt)
 
 
-if TYPE_CHECKING:
-    DateTime = str
-else:
-    DateTime = strawberry.scalar(
-        NewType("DateTime", str),
-        name="DateTime",
-        description=(
-            "A point in time, in UTC, as ISO-8601 text (`2021-02-04T12:52:00Z`). As input, an "
-            "offset (`+02:00`) is converted to UTC and a value without one is taken as UTC."
-        ),
-        serialize=lambda value: value,
-        parse_value=_parse_datetime,
-    )
+DateTime = NewType("DateTime", str)
+"""A UTC timestamp as ISO-8601 text; registered in the schema's ``scalar_map``."""
+
+DATETIME_SCALAR = strawberry.scalar(
+    name="DateTime",
+    description=(
+        "A point in time, in UTC, as ISO-8601 text (`2021-02-04T12:52:00Z`). As input, an "
+        "offset (`+02:00`) is converted to UTC and a value without one is taken as UTC."
+    ),
+    serialize=lambda value: value,
+    parse_value=_parse_datetime,
+)
+
+SCALARS: dict[object, ScalarDefinition] = {DateTime: DATETIME_SCALAR}
+
+
+def as_datetime(value: str | None) -> DateTime | None:
+    """A stored timestamp (already UTC ISO-8601) as the scalar's type."""
+    return None if value is None else DateTime(value)

@@ -7,13 +7,21 @@ the project root is that output, and a test keeps the two equal.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.arguments import After, Before, Filter, First, Last, Order
 from api.connections import (
     ArticleConnection,
     FacetCount,
@@ -24,11 +32,12 @@ from api.connections import (
     topic_connection,
 )
 from api.context import Context
-from api.inputs import ArticleFilter, ArticleOrder
+from api.limits import cost_extension, validation_rules
 from api.pagination import decode_id
-from api.scalars import DateTime
+from api.scalars import SCALARS, DateTime, as_datetime
 from api.types import Article, ContextInfo, Node, Provider, Topic
 from db.reader import ReadPool
+from newsgraph.config import Limits
 from newsgraph.errors import BadArgument
 
 
@@ -57,9 +66,13 @@ class Query:
     def article(
         self,
         info: ContextInfo,
-        id: strawberry.ID | None = None,
-        slug: str | None = None,
-        url: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global id.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
+        url: Annotated[
+            str | None, strawberry.argument(description="Its web URL or original URL.")
+        ] = None,
     ) -> Article | None:
         kind, value = _one_of(id=id, slug=slug, url=url)
         db = info.context.db
@@ -83,35 +96,42 @@ class Query:
     def articles(
         self,
         info: ContextInfo,
-        filter: ArticleFilter | None = None,
-        order_by: ArticleOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter = None,
+        order_by: Order = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnection:
         return article_connection(info, filter, order_by, first, after, last, before)
 
     @strawberry.field(description="Providers, most articles first.")
     def providers(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self, info: ContextInfo, first: First = None, after: After = None
     ) -> ProviderConnection:
         return provider_connection(info, first, after)
 
     @strawberry.field(description="One provider by its domain (e.g. `cnn.com`); null if none.")
-    def provider(self, info: ContextInfo, domain: str) -> Provider | None:
+    def provider(
+        self,
+        info: ContextInfo,
+        domain: Annotated[str, strawberry.argument(description="The domain, e.g. `cnn.com`.")],
+    ) -> Provider | None:
         row = info.context.db.provider_by_domain(domain)
         return None if row is None else Provider.from_row(row)
 
     @strawberry.field(description="Topics, most articles first.")
     def topics(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self, info: ContextInfo, first: First = None, after: After = None
     ) -> TopicConnection:
         return topic_connection(info, first, after)
 
     @strawberry.field(description="One topic by `slug` or `name` (case-insensitive); null if none.")
     def topic(
-        self, info: ContextInfo, slug: str | None = None, name: str | None = None
+        self,
+        info: ContextInfo,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
+        name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
     ) -> Topic | None:
         _one_of(slug=slug, name=name)
         row = info.context.db.topic_by(slug, name)
@@ -147,7 +167,9 @@ class Query:
     def content_info(self, info: ContextInfo) -> ContentInfo:
         found = info.context.db.content_info()
         return ContentInfo(
-            version=found.version, loaded_at=found.loaded_at, article_count=found.article_count
+            version=found.version,
+            loaded_at=as_datetime(found.loaded_at),
+            article_count=found.article_count,
         )
 
 
@@ -180,14 +202,28 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    pool: ReadPool | None = None, extensions: list[type[SchemaExtension]] | None = None
+    pool: ReadPool | None = None,
+    limits: Limits | None = None,
+    extensions: list[Any] | None = None,
 ) -> strawberry.Schema:
-    """The schema, bound to a pool of read connections (none for printing)."""
-    session = type("BoundDatabaseSession", (DatabaseSession,), {"pool": pool})
+    """The schema with its limits, bound to a pool of read connections (none for printing)."""
+    limits = limits or Limits()
+    rules = validation_rules(limits)
+    bound: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: ParserCache(maxsize=1024),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=1024),
+        cost_extension(limits),
+        *(extensions or []),
+    ]
+    if pool is not None:
+        bound.append(type("BoundDatabaseSession", (DatabaseSession,), {"pool": pool}))
     return Schema(
         query=Query,
+        config=StrawberryConfig(scalar_map=SCALARS),
         types=[Article, Provider, Topic],
-        extensions=[*(extensions or []), *([session] if pool is not None else [])],
+        extensions=bound,
     )
 
 

@@ -15,20 +15,18 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.context import Context
 from api.pagination import check_first, encode_id
-from api.scalars import DateTime
+from api.scalars import DateTime, as_datetime
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
 from newsgraph.errors import Forbidden
 
 if TYPE_CHECKING:
     from api.connections import ArticleConnection
-    from api.inputs import ArticleFilter, ArticleOrder
 
 ContextInfo = Info[Context, None]
 ArticleConnectionRef = Annotated["ArticleConnection", strawberry.lazy("api.connections")]
-ArticleFilterRef = Annotated["ArticleFilter", strawberry.lazy("api.inputs")]
-ArticleOrderRef = Annotated["ArticleOrder", strawberry.lazy("api.inputs")]
 
 
 @strawberry.interface(description="An object with a global id (Relay `Node`); see `node(id)`.")
@@ -85,7 +83,7 @@ class Provider(Node):
     async def images(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description="At most this many.")] = None,
+        first: NestedFirst = None,
     ) -> list[Image]:
         rows = await info.context.batch().provider_images.load(self.row_id)
         return _images(rows, first, info)
@@ -94,12 +92,12 @@ class Provider(Node):
     async def articles(
         self,
         info: ContextInfo,
-        filter: ArticleFilterRef | None = None,
-        order_by: ArticleOrderRef | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter = None,
+        order_by: Order = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnectionRef:
         from api.connections import article_connection
 
@@ -140,12 +138,12 @@ class Topic(Node):
     async def articles(
         self,
         info: ContextInfo,
-        filter: ArticleFilterRef | None = None,
-        order_by: ArticleOrderRef | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter = None,
+        order_by: Order = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> ArticleConnectionRef:
         from api.connections import article_connection
 
@@ -179,7 +177,7 @@ class RelatedItem:
         return cls(
             title=row.title,
             excerpt=row.excerpt,
-            published_at=row.published_at,
+            published_at=as_datetime(row.published_at),
             web_url=row.web_url,
             amp_web_url=row.amp_web_url,
             cdn_amp_web_url=row.cdn_amp_web_url,
@@ -197,7 +195,7 @@ class RelatedItem:
     async def images(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description="At most this many.")] = None,
+        first: NestedFirst = None,
     ) -> list[Image]:
         rows = await info.context.batch().related_images.load(self.row.id)
         return _images(rows, first, info)
@@ -245,7 +243,7 @@ class Article(Node):
             title=row.title,
             excerpt=row.excerpt,
             body=row.body,
-            published_at=row.published_at,
+            published_at=as_datetime(row.published_at),
             original_url=row.original_url,
             web_url=row.web_url,
             amp_web_url=row.amp_web_url,
@@ -286,7 +284,7 @@ class Article(Node):
     async def images(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description="At most this many.")] = None,
+        first: NestedFirst = None,
     ) -> list[Image]:
         if self.row.image_count == 0:
             return []
@@ -316,7 +314,7 @@ class Article(Node):
     async def related(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description="At most this many.")] = None,
+        first: NestedFirst = None,
     ) -> list[RelatedItem]:
         limit = check_first(first, info.context.limits.max_page)
         rows = await info.context.batch().related.load(self.row.id)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -145,3 +149,93 @@ def copy_tree(src: Path, dst: Path) -> Path:
 def set_mtime(path: Path, ns: int) -> None:
     """Give a file an explicit modification time (nanoseconds)."""
     os.utime(path, ns=(ns, ns))
+
+
+# -- API fixtures ---------------------------------------------------------------
+
+
+GQL = Callable[..., Awaitable[dict[str, Any]]]
+TOKEN = "operator-secret-token"
+
+
+def make_app(db: Path, **settings: Any) -> Any:
+    """The real ASGI app over a loaded database."""
+    from api.app import create_app
+    from newsgraph.config import Settings
+
+    return create_app(Settings(db=db, **settings))
+
+
+def client_for(app: Any) -> GQL:
+    """``await gql(query, variables=None, headers=None)`` -> the JSON body, over HTTP."""
+
+    async def gql(
+        query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+            )
+        assert response.status_code in (200, 400), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return gql
+
+
+def data(body: dict[str, Any]) -> Any:
+    """The data of a response that must have no errors."""
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    """The extensions.code of every error of a response."""
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+def article_key(global_id: str) -> int:
+    """The row id inside an Article global id."""
+    raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    kind, _, key = raw.partition(":")
+    assert kind == "Article"
+    return int(key)
+
+
+class Corpus:
+    """A generated corpus, loaded, with its items parsed independently of newsgraph."""
+
+    def __init__(self, root: Path, db: Path) -> None:
+        self.root = root
+        self.db = db
+        self.items: dict[str, dict[str, Any]] = {}
+        for path in sorted(root.rglob("*.md")):
+            if "_data" in path.parts:
+                continue
+            _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+            item = yaml.safe_load(front)
+            item["__body"] = body
+            self.items[path.stem.lower()] = item
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """A 240-item generated corpus with a taxonomy, loaded once for the API tests."""
+    from bench.corpus import generate
+
+    from loaders.loader import LoadOptions, load
+
+    base = tmp_path_factory.mktemp("api")
+    root = base / "content"
+    generate(root, 240, seed=5)
+    db = base / "api.db"
+    report = asyncio.run(load(root, db, LoadOptions(workers=1)))
+    assert report.failed == 0, report.problems
+    return Corpus(root, db)
+
+
+@pytest.fixture
+def gql(corpus: Corpus) -> GQL:
+    """A GraphQL client over the real app and the shared generated corpus."""
+    return client_for(make_app(corpus.db, access_token=TOKEN))

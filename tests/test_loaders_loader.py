@@ -269,7 +269,9 @@ async def test_site_data_enriches_topics_and_providers(
     assert fingerprint(db_path) == before
 
 
-async def test_slug_collisions_get_a_distinct_slug(content: Path, make_item: MakeItem, db_path: Path) -> None:
+async def test_slug_collisions_get_a_distinct_slug(
+    content: Path, make_item: MakeItem, db_path: Path
+) -> None:
     make_item(1, name="same.md")
     make_item(2, name="sub/same.md")
     await load(content, db_path)

@@ -87,7 +87,11 @@ def test_wrong_types_are_refused_with_key_and_line(line: str, key: str, message:
         ("publishedDateTime: 2021-02-04", "published_at", "2021-02-04T00:00:00Z"),
         ("publishedDateTime: 2021-02-04T14:52:00+02:00", "published_at", "2021-02-04T12:52:00Z"),
         ('publishedDateTime: "2021-02-04 12:52:00"', "published_at", "2021-02-04T12:52:00Z"),
-        ("publishedDateTime: 2021-02-04T12:52:00.250Z", "published_at", "2021-02-04T12:52:00.250000Z"),
+        (
+            "publishedDateTime: 2021-02-04T12:52:00.250Z",
+            "published_at",
+            "2021-02-04T12:52:00.250000Z",
+        ),
         ("title: 2021", "title", "2021"),
         ("topics: AI", "topics", ("AI",)),
         ("topics: [AI, ai, ' Machine   learning ', null]", "topics", ("AI", "Machine learning")),
@@ -110,16 +114,20 @@ def test_provider_as_plain_name_with_url() -> None:
 
 def test_unknown_keys_are_kept_as_json() -> None:
     art = article(fm("title: x\nlocale: en-us\nwhen: 2021-01-01\nnested: {a: [1, 2]}"))
-    assert json.loads(art.extra) == {"locale": "en-us", "when": "2021-01-01", "nested": {"a": [1, 2]}}
+    assert json.loads(art.extra) == {
+        "locale": "en-us",
+        "when": "2021-01-01",
+        "nested": {"a": [1, 2]},
+    }
 
 
 def test_image_title_and_attribution() -> None:
     art = article(
-        fm('images:\n  - url: "u"\n    title: "A photo"\n    attribution: "Someone"\n    isCached: false')
+        fm(
+            'images:\n  - url: "u"\n    title: "A photo"\n    attribution: "Someone"\n    isCached: false'
+        )
     )
-    assert art.images == (
-        Image(url="u", title="A photo", attribution="Someone", is_cached=False),
-    )
+    assert art.images == (Image(url="u", title="A photo", attribution="Someone", is_cached=False),)
 
 
 def test_body_is_kept() -> None:
@@ -141,11 +149,20 @@ def test_slug_from_file_name(path: str, slug: str) -> None:
 
 def test_topic_and_organization_records() -> None:
     topic = normalise.topic_info(
-        "t.yaml", {"name": "Canvas apps", "_id": "canvas-apps", "parent": "Power Apps",
-                   "keywords": ["canvas"], "hashtags": ["#Canvas"], "taxonomy": "topic"}
+        "t.yaml",
+        {
+            "name": "Canvas apps",
+            "_id": "canvas-apps",
+            "parent": "Power Apps",
+            "keywords": ["canvas"],
+            "hashtags": ["#Canvas"],
+            "taxonomy": "topic",
+        },
     )
     assert (topic.slug, topic.parent, topic.keywords) == ("canvas-apps", "Power Apps", ("canvas",))
-    org = normalise.organization("o.md", {"_id": "cnn.com", "name": "CNN", "images": [{"url": "/l.jpg"}]})
+    org = normalise.organization(
+        "o.md", {"_id": "cnn.com", "name": "CNN", "images": [{"url": "/l.jpg"}]}
+    )
     assert org == Provider(domain="cnn.com", name="CNN", images=(Image(url="/l.jpg"),))
     with pytest.raises(ContentError):
         normalise.topic_info("t.yaml", ["not", "a", "mapping"])

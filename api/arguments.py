@@ -1,0 +1,39 @@
+"""Described argument types shared by every connection field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.inputs import ArticleFilter, ArticleOrder
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Page forward: at most this many items (default 20, max 100)."),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Page forward: start after this cursor.")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: at most this many items (default 20, max 100)."
+    ),
+]
+Before = Annotated[
+    str | None, strawberry.argument(description="Page backward: end before this cursor.")
+]
+Filter = Annotated[
+    ArticleFilter | None,
+    strawberry.argument(description="Conditions the articles must meet; all by default."),
+]
+Order = Annotated[
+    ArticleOrder | None,
+    strawberry.argument(
+        description="Sort order; newest first by default, by relevance for a text search."
+    ),
+]
+NestedFirst = Annotated[
+    int | None, strawberry.argument(description="At most this many (max 100); all by default.")
+]
