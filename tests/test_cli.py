@@ -1,0 +1,103 @@
+"""The newsgraph command: load reports and exit statuses, export-schema, serve."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsgraph.cli import main
+from tests.conftest import MakeItem
+
+
+def test_load_prints_problems_then_counts(
+    make_item: MakeItem, content: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_item(1)
+    make_item(2, quality="high", name="bad.md")
+    assert main(["load", str(content), "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("refused _news/bad.md:")
+    assert "quality: expected a whole number, got 'high'" in out[0]
+    assert out[-1].startswith("added 1, updated 0, unchanged 0, removed 0, failed 1")
+    assert main(["load", str(content), "--db", str(db_path)]) == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith("added 0, updated 0, unchanged 1, removed 0, failed 1")
+    )
+
+
+def test_load_json_report(
+    make_item: MakeItem, content: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_item(1)
+    assert main(["load", str(content), "--db", str(db_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["added"], report["failed"], report["content_version"]) == (1, 0, 1)
+
+
+def test_nothing_loadable_is_a_failure(
+    content: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (content / "_news" / "x.md").write_text("no front matter\n", encoding="utf-8")
+    assert main(["load", str(content), "--db", str(db_path)]) == 1
+    assert "failed 1" in capsys.readouterr().out
+
+
+def test_missing_folder_and_unwritable_db_are_errors(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["load", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["load", str(content), "--db", str(blocker / "x.db")]) == 2
+    assert "cannot open the database" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_loads_the_sample_and_serves_graphql_and_graphiql(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsgraph.cli", "serve", "--db", str(tmp_path / "s.db"),
+         "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=5)
+        assert page.status_code == 200
+        assert "graphiql" in page.text.lower()
+        answer = httpx.post(f"{base}/graphql", json={"query": "{ articles { totalCount } }"})
+        assert answer.json()["data"]["articles"]["totalCount"] > 50
+        by_get = httpx.get(f"{base}/graphql", params={"query": "{ contentInfo { version } }"})
+        assert by_get.json()["data"]["contentInfo"]["version"] == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()

@@ -1,0 +1,62 @@
+"""The README's example queries work against the bundled sample content, as printed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loaders.loader import load
+from newsgraph.config import SAMPLE_CONTENT
+from tests.conftest import ROOT, client_for, data, make_app
+
+EXAMPLES = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("sample") / "sample.db"
+    report = asyncio.run(load(SAMPLE_CONTENT, db))
+    assert report.failed == 0
+    assert report.added > 50
+    return db
+
+
+def test_the_readme_has_the_five_examples() -> None:
+    names = [re.search(r"query (\w+)", e).group(1) for e in EXAMPLES]  # type: ignore[union-attr]
+    assert names == ["Homepage", "TopicPage", "ProviderPage", "Search", "Article"]
+
+
+@pytest.mark.parametrize("query", EXAMPLES, ids=lambda q: q.split()[1])
+async def test_example_runs_and_finds_something(sample_db: Path, query: str) -> None:
+    body = await client_for(make_app(sample_db))(query)
+    result = data(body)
+    (value,) = result.values()
+    assert value, f"the example found nothing: {result}"
+    lists = list(_lists(value))
+    assert lists, "every example returns a list of something"
+    assert lists[0], f"the example's first list is empty: {result}"
+
+
+def _lists(value: object) -> Iterator[list[object]]:
+    """Every list of articles or related items in a result, outermost first."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("nodes", "related") and isinstance(inner, list):
+                yield inner
+            yield from _lists(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _lists(inner)
+
+
+async def test_homepage_example_has_related_items(sample_db: Path) -> None:
+    body = await client_for(make_app(sample_db))(EXAMPLES[0])
+    nodes = data(body)["articles"]["nodes"]
+    assert len(nodes) == 20
+    assert any(n["related"] for n in nodes)
+    assert all(len(n["related"]) <= 3 for n in nodes)
+    assert any(r["article"] for n in nodes for r in n["related"]), "a related item links home"
