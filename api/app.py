@@ -1,29 +1,23 @@
-"""The HTTP layer: Starlette routes around Strawberry's ASGI GraphQL view.
+"""The ASGI application: routes, CORS, and the read pool's lifetime.
 
-``/graphql`` answers queries by POST (JSON) and GET, and serves GraphiQL to a
-browser; ``/healthz`` says whether the database is readable. The read pool
-opens with the app's lifespan and closes with it.
+``/graphql`` is :class:`api.http.GraphQLEndpoint` (queries by GET and POST,
+GraphiQL for a browser); ``/healthz`` says whether the database is readable.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
-from api.context import Context
-from api.errors import format_error
+from api.http import GraphQLEndpoint
 from api.schema import build_schema
 from db.reader import ReadPool
 from newsgraph.config import Settings
@@ -32,45 +26,11 @@ from newsgraph.errors import NewsgraphError
 log = logging.getLogger("newsgraph.app")
 
 
-class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context and error formatting."""
-
-    def __init__(self, settings: Settings, pool: ReadPool) -> None:
-        self.settings = settings
-        super().__init__(
-            build_schema(pool, settings.limits),
-            graphql_ide=None if settings.production else "graphiql",
-            allow_queries_via_get=True,
-        )
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return Context(limits=self.settings.limits, authorized=self._authorized(request))
-
-    def _authorized(self, request: Request | WebSocket) -> bool:
-        token = self.settings.access_token
-        if not token:
-            return False
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        response: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            response["errors"] = [
-                format_error(e, production=self.settings.production) for e in result.errors
-            ]
-        if result.extensions:
-            response["extensions"] = result.extensions
-        return response  # type: ignore[return-value]
-
-
 def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
     """The ASGI application for a database that exists (loaded beforehand)."""
     pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
-    view = GraphQLView(settings, pool)
+    schema = build_schema(pool, settings.limits, production=settings.production)
+    endpoint = GraphQLEndpoint(schema, settings)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -92,9 +52,20 @@ def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
         yield
         pool.close()
 
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization", "Accept"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    ]
     app = Starlette(
+        middleware=middleware,
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", endpoint),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -204,11 +204,19 @@ class Schema(strawberry.Schema):
 def build_schema(
     pool: ReadPool | None = None,
     limits: Limits | None = None,
+    *,
+    production: bool = False,
     extensions: list[Any] | None = None,
 ) -> strawberry.Schema:
-    """The schema with its limits, bound to a pool of read connections (none for printing)."""
+    """The schema with its limits, bound to a pool of read connections (none for printing).
+
+    In production, introspection is refused (a validation rule, so it costs nothing
+    per request once the validation cache holds the document).
+    """
     limits = limits or Limits()
     rules = validation_rules(limits)
+    if production:
+        rules = [*rules, NoSchemaIntrospectionCustomRule]
     bound: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=1024),

@@ -37,6 +37,8 @@ Key = Any
 Tracer = Callable[[str], None]
 
 _IDS = "(SELECT value FROM json_each(?))"
+# BM25 column weights: a word in the title says more than one in the body
+TITLE_WEIGHT, EXCERPT_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
 _IMAGE = "url, width, height, is_cached, title, attribution"
 _TOPIC = "t.id, t.name, t.slug, t.parent, t.keywords, t.hashtags, t.article_count"
 _RELATED = (
@@ -106,8 +108,9 @@ class Session:
             texts = f.texts() if f else []
             key, key_id = "-fts.rank", "a.id"
             source = (
-                "articles a JOIN (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?)"
-                " fts ON fts.rowid = a.id"
+                "articles a JOIN (SELECT rowid, bm25(articles_fts, "
+                f"{TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS rank"
+                " FROM articles_fts WHERE articles_fts MATCH ?) fts ON fts.rowid = a.id"
             )
             params.append(" AND ".join(f"({t})" for t in texts))
         elif topic is not None:

@@ -42,6 +42,7 @@ class Settings:
     port: int = 8000
     access_token: str | None = None
     production: bool = False
+    cors_origins: tuple[str, ...] = ("*",)
     limits: Limits = field(default_factory=Limits)
 
 

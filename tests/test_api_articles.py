@@ -9,11 +9,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import GQL, Corpus, article_key, data, error_codes
+from loaders.loader import LoadOptions, load
+from tests.conftest import (
+    GQL,
+    Corpus,
+    MakeItem,
+    article_key,
+    client_for,
+    data,
+    error_codes,
+    make_app,
+)
 
 PAGE = """
 query($filter: ArticleFilter, $order: ArticleOrder, $first: Int, $after: String,
@@ -192,17 +203,24 @@ async def test_page_info_at_the_edges(gql: GQL) -> None:
     assert empty["edges"] == [] and empty["totalCount"] > 0
 
 
-async def test_relevance_ranks_title_matches_first(gql: GQL, corpus: Corpus) -> None:
-    word = sorted(Counter(w for i in corpus.items.values() for w in words(i) if len(w) > 6))[0]
-    body = await gql(
-        "query($t: String!) { articles(filter: {text: $t}, first: 100) { nodes { title excerpt } } }",
-        {"t": word},
-    )
-    nodes = data(body)["articles"]["nodes"]
-    assert nodes
-    in_title = [word in (n["title"] or "").casefold() for n in nodes]
-    # every title match outranks every item that mentions the word only elsewhere
-    assert in_title == sorted(in_title, reverse=True)
+async def test_relevance_ranks_title_then_excerpt_then_body(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    filler = " ".join(["plain words about nothing in particular"] * 5)
+    make_item(1, title="Other story", excerpt=filler, body=f"{filler} zeppelin {filler}\n")
+    make_item(2, title="The zeppelin returns", excerpt=filler)
+    make_item(3, title="Another story", excerpt=f"A zeppelin was seen. {filler}")
+    make_item(4, title="Unrelated", excerpt=filler)
+    await load(content, db_path, LoadOptions(workers=1))
+    gql = client_for(make_app(db_path))
+    query = "query($t: String!) { articles(filter: {text: $t}) { nodes { title } } }"
+    nodes = data(await gql(query, {"t": "zeppelin"}))["articles"]["nodes"]
+    assert [n["title"] for n in nodes] == ["The zeppelin returns", "Another story", "Other story"]
+    asc = data(await gql(
+        "query($t: String!) { articles(filter: {text: $t}, orderBy: {field: RELEVANCE, "
+        "direction: ASC}) { nodes { title } } }", {"t": "zeppelin"},
+    ))["articles"]["nodes"]  # fmt: skip
+    assert [n["title"] for n in asc] == ["Other story", "Another story", "The zeppelin returns"]
 
 
 async def test_phrase_and_prefix_search(gql: GQL, corpus: Corpus) -> None:

@@ -1,0 +1,268 @@
+"""GraphQL over HTTP, per the GraphQL-over-HTTP specification.
+
+One endpoint serves ``/graphql``:
+
+* ``GET`` with ``Accept: text/html`` (and no ``query``) returns GraphiQL
+  (not in production mode); ``GET`` with ``query`` runs a *query* only
+  (a mutation or subscription by GET is ``405``).
+* ``POST`` takes ``application/json`` only: form posts and other media types
+  are ``415`` (they are what a cross-site form can send: no CSRF). A JSON array
+  body (batching) is ``400``. The body is capped (``413``), counting the bytes
+  actually streamed, not only ``Content-Length``.
+* The response is ``application/graphql-response+json`` when the client
+  accepts it, with ``400`` and no ``data`` key when the request failed before
+  execution (parse, validation, limits); otherwise ``application/json`` and
+  ``200`` as before the specification. An ``Accept`` we cannot serve is ``406``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry import Schema
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from api.context import Context
+from api.errors import format_error
+from newsgraph.config import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+MAX_BODY_BYTES = 100 * 1024
+
+
+class HTTPProblem(Exception):
+    """A request refused at the HTTP level, with the status and a plain reason."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    """The parameters of one GraphQL request, from a query string or a JSON body."""
+
+    query: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an ``Accept`` header, or :class:`HTTPProblem` 406."""
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, int, str] | None = None
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if quality <= 0:
+            continue
+        if media == GRAPHQL_RESPONSE:
+            choice = GRAPHQL_RESPONSE
+        elif media in (JSON, "application/*", "*/*"):
+            choice = JSON
+        else:
+            continue
+        rank = (quality, -index, choice)
+        if best is None or rank[:2] > best[:2]:
+            best = rank
+    if best is None:
+        raise HTTPProblem(
+            406, f"cannot answer with {accept!r}; accept {GRAPHQL_RESPONSE} or {JSON}"
+        )
+    return best[2]
+
+
+def _json_object(raw: str | None, name: str) -> dict[str, Any] | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise HTTPProblem(400, f"`{name}` is not valid JSON") from None
+    if value is not None and not isinstance(value, dict):
+        raise HTTPProblem(400, f"`{name}` must be a JSON object")
+    return value
+
+
+def from_query_string(request: Request) -> GraphQLRequest:
+    """Parameters of a GET request."""
+    params = request.query_params
+    return GraphQLRequest(
+        query=params.get("query"),
+        variables=_json_object(params.get("variables"), "variables"),
+        operation_name=params.get("operationName") or None,
+        extensions=_json_object(params.get("extensions"), "extensions"),
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPProblem(413, f"the request body is over {limit:,} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPProblem(413, f"the request body is over {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def from_body(request: Request, limit: int) -> GraphQLRequest:
+    """Parameters of a POST request with a JSON body."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != JSON:
+        raise HTTPProblem(
+            415, f"POST needs Content-Type: {JSON} (got {media or 'none'})", {"Accept-Post": JSON}
+        )
+    raw = await read_body(request, limit)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise HTTPProblem(400, "the request body is not valid JSON") from None
+    if isinstance(body, list):
+        raise HTTPProblem(400, "batched requests (a JSON array) are not supported; send one")
+    if not isinstance(body, dict):
+        raise HTTPProblem(400, "the request body must be a JSON object with a `query`")
+    query = body.get("query")
+    operation = body.get("operationName")
+    if query is not None and not isinstance(query, str):
+        raise HTTPProblem(400, "`query` must be a string")
+    if operation is not None and not isinstance(operation, str):
+        raise HTTPProblem(400, "`operationName` must be a string")
+    variables = body.get("variables")
+    extensions = body.get("extensions")
+    if variables is not None and not isinstance(variables, dict):
+        raise HTTPProblem(400, "`variables` must be a JSON object")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise HTTPProblem(400, "`extensions` must be a JSON object")
+    return GraphQLRequest(query, variables, operation, extensions)
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "query" not in request.query_params
+
+
+class GraphQLEndpoint:
+    """The ASGI endpoint for ``/graphql`` (queries over HTTP)."""
+
+    def __init__(self, schema: Schema, settings: Settings) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self.handle(request)
+        except HTTPProblem as problem:
+            response = JSONResponse(
+                {"errors": [{"message": problem.message}]},
+                status_code=problem.status,
+                headers=problem.headers,
+            )
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request):
+            if self.ide_html is None:
+                raise HTTPProblem(404, "GraphiQL is off in production mode")
+            return HTMLResponse(self.ide_html)
+        media = negotiate(request.headers.get("accept"))
+        if request.method == "GET":
+            params = from_query_string(request)
+            allowed = {OperationType.QUERY}
+        elif request.method == "POST":
+            params = await from_body(request, MAX_BODY_BYTES)
+            allowed = {OperationType.QUERY}
+        else:
+            raise HTTPProblem(405, "use GET or POST", {"Allow": "GET, POST"})
+        if not params.query:
+            raise HTTPProblem(400, "no GraphQL query found: send `query`")
+        context = Context(limits=self.settings.limits, authorized=self._authorized(request))
+        try:
+            result = await self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if request.method == "GET":
+                raise HTTPProblem(
+                    405,
+                    f"a {exc.operation_type.value} cannot be sent by GET; use POST",
+                    {"Allow": "POST"},
+                ) from exc
+            raise HTTPProblem(
+                400, f"{exc.operation_type.value} operations are not served over HTTP"
+            ) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPProblem(
+                400, f"no operation named {exc.operation_name!r} in the document"
+            ) from exc
+        except MissingQueryError as exc:
+            raise HTTPProblem(400, "no GraphQL query found: send `query`") from exc
+        return self.respond(result, media)
+
+    def respond(self, result: ExecutionResult, media: str) -> Response:
+        """Serialize a result with the status the negotiated media type calls for."""
+        errors = result.errors or []
+        payload: dict[str, Any] = {}
+        request_error = result.data is None and errors and all(_before_execution(e) for e in errors)
+        if not request_error:
+            payload["data"] = result.data
+        if errors:
+            payload["errors"] = [
+                format_error(e, production=self.settings.production) for e in errors
+            ]
+        if result.extensions:
+            payload["extensions"] = result.extensions
+        status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return Response(body, status_code=status, media_type=media)
+
+    def _authorized(self, request: Request) -> bool:
+        token = self.settings.access_token
+        if not token:
+            return False
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and _same(given.strip(), token)
+
+
+def _before_execution(error: GraphQLError) -> bool:
+    """Parse, validation and limit errors carry no response path."""
+    return error.path is None
+
+
+def _same(given: str, expected: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(given.encode(), expected.encode())
