@@ -13,7 +13,7 @@ import strawberry
 
 from api.context import Context
 from api.inputs import ArticleFilter, ArticleOrder, to_filter, to_order
-from api.pagination import Page, decode_cursor, encode_cursor, page_args
+from api.pagination import Page, check_first, decode_cursor, encode_cursor, page_args
 from api.types import Article, ContextInfo, Provider, Topic
 from db import query
 
@@ -62,7 +62,7 @@ class Facets:
     filter: strawberry.Private[query.Filter | None]
 
     def _counts(self, info: ContextInfo, kind: str, first: int) -> list[FacetCount]:
-        limit = max(0, min(first, info.context.limits.max_page))
+        limit = check_first(first, info.context.limits.max_page) or first
         return [
             FacetCount(value=r.value, label=r.label, count=r.total)
             for r in info.context.db.facets(self.filter, kind, limit)
@@ -137,11 +137,7 @@ def article_connection(
     cursor = (
         decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
     )
-    rows = (
-        ctx.db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
-        if page.size
-        else []
-    )
+    rows = ctx.db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
     more = len(rows) > page.size
     if more:
         rows = rows[1:] if page.backward else rows[:-1]
@@ -198,7 +194,7 @@ def provider_connection(
         first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
     )
     cursor = decode_cursor(page.cursor, "providers", (int,), str) if page.cursor else None
-    rows = ctx.db.provider_page(page.size + 1, cursor) if page.size else []
+    rows = ctx.db.provider_page(page.size + 1, cursor)
     more = len(rows) > page.size
     rows = rows[: page.size]
     nodes = [Provider.from_row(r) for _, r in rows]
@@ -217,7 +213,7 @@ def topic_connection(info: ContextInfo, first: int | None, after: str | None) ->
         first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
     )
     cursor = decode_cursor(page.cursor, "topics", (int,), int) if page.cursor else None
-    rows = ctx.db.topic_page(page.size + 1, cursor) if page.size else []
+    rows = ctx.db.topic_page(page.size + 1, cursor)
     more = len(rows) > page.size
     rows = rows[: page.size]
     nodes = [Topic.from_row(r) for _, r in rows]

@@ -36,7 +36,9 @@ def format_error(error: GraphQLError, *, production: bool = False) -> dict[str, 
     if isinstance(original, QueryError):
         extensions["code"] = original.code
     elif original is None or isinstance(original, GraphQLError):
-        if error.message.startswith("Syntax Error"):
+        if "Document contains more than" in error.message:
+            extensions.setdefault("code", "QUERY_TOO_COMPLEX")
+        elif error.message.startswith("Syntax Error"):
             extensions.setdefault("code", "GRAPHQL_PARSE_FAILED")
         else:
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")

@@ -92,9 +92,9 @@ def page_args(
         name = "first"
         backward = False
         cursor = after
-    if not 0 <= size <= maximum:
+    if not 1 <= size <= maximum:
         raise BadArgument(
-            f"`{name}` must be between 0 and {maximum}, got {size}; "
+            f"`{name}` must be between 1 and {maximum}, got {size}; "
             f"ask for at most {maximum} and page on with the cursor"
         )
     return Page(size=size, cursor=cursor, backward=backward)
@@ -102,8 +102,8 @@ def page_args(
 
 def check_first(first: int | None, maximum: int, name: str = "first") -> int | None:
     """Validate a nested list's ``first`` argument."""
-    if first is not None and not 0 <= first <= maximum:
-        raise BadArgument(f"`{name}` must be between 0 and {maximum}, got {first}")
+    if first is not None and not 1 <= first <= maximum:
+        raise BadArgument(f"`{name}` must be between 1 and {maximum}, got {first}")
     return first
 
 
