@@ -62,7 +62,7 @@ class Session:
         """Open the read transaction; statements past ``time_limit`` s are stopped."""
         self.statements = 0
         self.deadline = time.monotonic() + time_limit
-        self.conn.set_progress_handler(self._over_time, 20_000)
+        self.conn.set_progress_handler(self._over_time, 4_000)
         self.conn.execute("BEGIN")
 
     def finish(self) -> None:

@@ -25,6 +25,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_NESTING = 32
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -85,6 +86,10 @@ def split(path: str, text: str, max_front_matter: int = MAX_FRONT_MATTER_BYTES) 
         raise ContentError(
             path, f"front matter must be a mapping of keys to values, not a {_kind(data)}", 2
         )
+    if nesting(data) > MAX_NESTING:
+        raise ContentError(
+            path, f"front matter nests more than {MAX_NESTING} levels deep; flatten it", 2
+        )
     return Parsed(data=data, body=body.replace("\r\n", "\n"), yaml_line=2, source=source)
 
 
@@ -118,6 +123,25 @@ def _refuse_aliases(path: str, source: str, first_line: int) -> None:
                 )
     except yaml.MarkedYAMLError:
         return  # the real parse below reports the syntax error with its line
+
+
+def nesting(value: Any) -> int:
+    """How deeply lists and mappings nest (iteratively: no recursion limit to hit)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _kind(value: Any) -> str:

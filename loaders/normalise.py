@@ -67,6 +67,10 @@ def article(path: str, parsed: Parsed) -> Article:
             raise ContentError(path, str(exc), parsed.line_of(key)) from None
 
     body = parsed.body if parsed.body.strip() else None
+    try:
+        unknown = extra(data, ARTICLE_KEYS)
+    except _Bad as exc:
+        raise ContentError(path, str(exc), parsed.yaml_line) from None
     return Article(
         path=path,
         slug=slug_for(path),
@@ -89,7 +93,7 @@ def article(path: str, parsed: Parsed) -> Article:
         topics=field("topics", topics) or (),
         images=field("images", images) or (),
         related=field("related", related) or (),
-        extra=extra(data, ARTICLE_KEYS),
+        extra=unknown,
     )
 
 

@@ -21,6 +21,20 @@ SAMPLE_SEED = ROOT / "newsgraph" / "sample" / "_news"
 SEED_NAME = "2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada.md"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help="run the long profiles: thousands of fuzz cases, many kill-mid-load rounds",
+    )
+
+
+@pytest.fixture(scope="session")
+def long_run(request: pytest.FixtureRequest) -> bool:
+    """Whether ``--long`` was given."""
+    return bool(request.config.getoption("--long"))
+
+
 def front_matter(fields: dict[str, Any]) -> str:
     """Render a mapping as simple YAML front matter (enough for the tests' items)."""
     lines = ["---"]
@@ -223,7 +237,6 @@ class Corpus:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """A 240-item generated corpus with a taxonomy, loaded once for the API tests."""
     from bench.corpus import generate
-
     from loaders.loader import LoadOptions, load
 
     base = tmp_path_factory.mktemp("api")

@@ -228,3 +228,15 @@ async def test_a_megabyte_comment_only_document_is_refused(corpus: Corpus) -> No
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         r = await c.post("/graphql", json={"query": document})
     assert r.status_code == 413
+
+
+async def test_sql_time_limit_stops_a_slow_query_with_a_clear_error(corpus: Corpus) -> None:
+    slow = client_for(make_app(corpus.db, limits=Limits(sql_timeout=0.0)))
+    body = await slow(
+        '{ articles(filter: {or: [{text: "a*"}, {text: "e*"}, {text: "o*"}]}) '
+        "{ totalCount facets { topics { value } } } }"
+    )
+    assert error_codes(body) == ["TIMEOUT"]
+    assert "time limit" in body["errors"][0]["message"]
+    fine = client_for(make_app(corpus.db))
+    assert "errors" not in await fine("{ articles { totalCount } }")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -52,34 +53,60 @@ def corpus(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_killed_load_leaves_the_previous_content(corpus: Path, tmp_path: Path) -> None:
+def mark_titles(root: Path, mark: str) -> None:
+    """Prefix every title with ``mark`` (replacing an earlier mark)."""
+    for path in (root / "_news").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'\ntitle: "(R\d+ )?', f'\ntitle: "{mark} ', text, count=1)
+        path.write_text(text, encoding="utf-8")
+
+
+def marks(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT substr(title, 1, instr(title, ' ')) FROM articles"
+            )
+        }
+    finally:
+        conn.close()
+
+
+def test_a_killed_load_leaves_the_previous_content(
+    corpus: Path, tmp_path: Path, long_run: bool
+) -> None:
     db = tmp_path / "kill.db"
+    mark_titles(corpus, "R0")
     asyncio.run(load(corpus, db))
-    assert observe(db) == (ITEMS, 0)
-    rewrite_titles(corpus)
     rng = random.Random(11)
-    outcomes = set()
-    for _ in range(3):
+    current = "R0 "
+    rounds = 40 if long_run else 3
+    kept = completed = 0
+    for n in range(1, rounds + 1):
+        mark_titles(corpus, f"R{n}")
         proc = subprocess.Popen(
             [sys.executable, "-m", "newsgraph.cli", "load", str(corpus), "--db", str(db)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, 1.2))
+        time.sleep(rng.uniform(0.2, 4.0 if long_run else 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        conn = sqlite3.connect(db)
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        conn.close()
-        total, new = observe(db)
-        assert total == ITEMS
-        assert new in (0, ITEMS), f"half a load is visible: {new} of {total} titles are new"
-        outcomes.add(new)
-        if new == ITEMS:
-            break
+        found = marks(db)
+        assert found in ({current}, {f"R{n} "}), f"round {n}: half a load is visible: {found}"
+        assert observe(db)[0] == ITEMS
+        if found == {current}:
+            kept += 1
+        else:
+            completed += 1
+        current = found.pop()
+    print(f"kill test: {rounds} kills, {kept} left the old content, {completed} had committed")
     report = asyncio.run(load(corpus, db))
     assert report.failed == 0
-    assert observe(db) == (ITEMS, ITEMS)
+    assert marks(db) == {f"R{rounds} "}
 
 
 def test_a_reader_sees_old_or_new_never_a_mix(corpus: Path, tmp_path: Path) -> None:

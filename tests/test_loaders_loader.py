@@ -309,3 +309,36 @@ async def test_shared_corpus_copy_reloads_after_edit(shared_corpus: Path, tmp_pa
     assert report.updated == 1
     assert rows(db, "SELECT quality FROM articles") == [(25,)]
     assert json.loads(json.dumps(report.content_version)) == 2
+
+
+async def test_hostile_files_are_refused_and_the_server_keeps_serving(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    from tests.conftest import client_for, data, make_app
+
+    news = content / "_news"
+    make_item(1)
+    await load(content, db_path)
+    gql = client_for(make_app(db_path))
+    laughs = ["---", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    laughs += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    (news / "laughs.md").write_text("\n".join(laughs) + "\n---\n", encoding="utf-8")
+    (news / "recursive.md").write_text("---\na: &x [1, *x]\n---\n", encoding="utf-8")
+    (news / "deep.md").write_text("---\na: " + "[" * 3000 + "]" * 3000 + "\n---\n", "utf-8")
+    (news / "huge.md").write_bytes(b"---\ntitle: x\n---\n" + b"word " * 300_000)
+    (news / "big-front.md").write_text("---\ntitle: " + "x" * 70_000 + "\n---\n", "utf-8")
+    (news / "binary.md").write_bytes(bytes(range(256)) * 10)
+    (news / "loop.md").symlink_to(news / "loop.md")
+    (news / "dirloop").symlink_to(news, target_is_directory=True)
+    make_item(2)
+    report = await load(content, db_path)
+    reasons = {Path(p.path).name: p.reason for p in report.problems}
+    assert report.added == 1
+    assert set(reasons) == {
+        "laughs.md", "recursive.md", "deep.md", "huge.md", "big-front.md", "binary.md", "loop.md",
+    }  # fmt: skip
+    assert "alias" in reasons["laughs.md"] and "alias" in reasons["recursive.md"]
+    assert "nests more than" in reasons["deep.md"]
+    assert "limit" in reasons["huge.md"] and "front matter is over" in reasons["big-front.md"]
+    body = await gql("{ articles { totalCount } }")
+    assert data(body)["articles"]["totalCount"] == 2
