@@ -30,7 +30,7 @@ def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
     """The ASGI application for a database that exists (loaded beforehand)."""
     pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
     schema = build_schema(pool, settings.limits, production=settings.production)
-    endpoint = GraphQLEndpoint(schema, settings)
+    endpoint = GraphQLEndpoint(schema, settings, pool)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -71,5 +71,6 @@ def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.pool = pool
+    app.state.cache = endpoint.cache
     app.state.settings = settings
     return app

@@ -31,8 +31,10 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api.cache import Cached, ResponseCache, make_key
 from api.context import Context
 from api.errors import format_error
+from db.reader import ReadPool
 from newsgraph.config import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -171,9 +173,13 @@ def _wants_html(request: Request) -> bool:
 class GraphQLEndpoint:
     """The ASGI endpoint for ``/graphql`` (queries over HTTP)."""
 
-    def __init__(self, schema: Schema, settings: Settings) -> None:
+    def __init__(
+        self, schema: Schema, settings: Settings, pool: ReadPool, cache: ResponseCache | None = None
+    ) -> None:
         self.schema = schema
         self.settings = settings
+        self.pool = pool
+        self.cache = cache if cache is not None else ResponseCache()
         self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -204,7 +210,14 @@ class GraphQLEndpoint:
             raise HTTPProblem(405, "use GET or POST", {"Allow": "GET, POST"})
         if not params.query:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
-        context = Context(limits=self.settings.limits, authorized=self._authorized(request))
+        authorized = self._authorized(request)
+        version = self.pool.content_version()
+        self.cache.follow(version)
+        key = make_key(params.query, params.variables, params.operation_name, authorized)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return self.cached_response(request, cached, media, authorized)
+        context = Context(limits=self.settings.limits, authorized=authorized)
         try:
             result = await self.schema.execute(
                 params.query,
@@ -230,7 +243,27 @@ class GraphQLEndpoint:
             ) from exc
         except MissingQueryError as exc:
             raise HTTPProblem(400, "no GraphQL query found: send `query`") from exc
-        return self.respond(result, media)
+        response = self.respond(result, media)
+        if not result.errors and response.status_code == 200 and self.cache.version == version:
+            entry = self.cache.put(key, bytes(response.body))
+            return self.cached_response(request, entry, media, authorized)
+        return response
+
+    def cached_response(
+        self, request: Request, entry: Cached, media: str, authorized: bool
+    ) -> Response:
+        """A stored response; GET gets an ETag, and 304 when the client has it already."""
+        if request.method != "GET":
+            return Response(entry.body, media_type=media)
+        headers = {
+            "ETag": entry.etag,
+            "Cache-Control": ("private" if authorized else "public")
+            + ", max-age=0, must-revalidate",
+            "Vary": "Accept, Authorization",
+        }
+        if entry.etag in _etags(request.headers.get("if-none-match")):
+            return Response(status_code=304, headers=headers)
+        return Response(entry.body, media_type=media, headers=headers)
 
     def respond(self, result: ExecutionResult, media: str) -> Response:
         """Serialize a result with the status the negotiated media type calls for."""
@@ -255,6 +288,12 @@ class GraphQLEndpoint:
             return False
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and _same(given.strip(), token)
+
+
+def _etags(header: str | None) -> set[str]:
+    if not header:
+        return set()
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def _before_execution(error: GraphQLError) -> bool:

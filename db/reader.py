@@ -312,6 +312,9 @@ class ReadPool:
         self.tracer: Tracer | None = None
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
+        self._watch: sqlite3.Connection | None = None
+        self._data_version = -1
+        self._version = 0
 
     def open(self) -> None:
         """Open the connections (the database must exist)."""
@@ -344,8 +347,24 @@ class ReadPool:
         finally:
             self._idle.put_nowait(session.conn)
 
+    def content_version(self) -> int:
+        """The current content version, re-read only after another connection committed."""
+        if self._watch is None:
+            self._watch = connect(self.path, readonly=True)
+        data_version = self._watch.execute("PRAGMA data_version").fetchone()[0]
+        if data_version != self._data_version:
+            row = self._watch.execute(
+                "SELECT value FROM meta WHERE key = 'content_version'"
+            ).fetchone()
+            self._version = int(row[0]) if row else 0
+            self._data_version = data_version
+        return self._version
+
     def close(self) -> None:
         """Close every connection."""
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         for conn in self._all:
             conn.close()
         self._all.clear()

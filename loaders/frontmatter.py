@@ -103,6 +103,8 @@ def parse_yaml(path: str, source: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else None
         reason = exc.problem or exc.context or "cannot parse"
+        if "nesting depth" in reason:
+            raise ContentError(path, "front matter nests too deeply; flatten it", line) from exc
         raise ContentError(path, f"malformed YAML: {reason}", line) from exc
     except yaml.YAMLError as exc:
         raise ContentError(path, f"malformed YAML: {exc}", first_line) from exc

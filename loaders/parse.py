@@ -72,7 +72,7 @@ def parse_job(job: Job, limits: Limits) -> Outcome:
         return Outcome(state=state, article=normalise.article(job.state.path, parsed))
     except ContentError as exc:
         return Outcome(state=job.state, problem=Problem(exc.path, exc.reason, exc.line))
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop a load
+    except Exception as exc:  # one bad file must never stop a load
         reason = f"cannot be loaded: {type(exc).__name__}: {exc}"[:300]
         return Outcome(state=job.state, problem=Problem(job.state.path, reason))
 

@@ -1,0 +1,89 @@
+"""A response cache keyed by the request and the content version.
+
+A response depends only on the document, the variables, the operation name,
+whether the caller holds the access token, and the content in the database.
+The key holds all of these except the content, and the whole cache is dropped
+when the content version changes (checked on every request through SQLite's
+``PRAGMA data_version``, which changes when another connection commits).
+Only complete, error-free responses are kept; the cache is bounded both in
+entries and in bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+Key = tuple[str, str, str | None, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """A serialized response body and its ETag."""
+
+    body: bytes
+    etag: str
+
+
+def make_key(query: str, variables: dict[str, Any] | None, operation: str | None,
+             authorized: bool) -> Key:  # fmt: skip
+    """The cache key of a request (variables in a canonical JSON form)."""
+    canonical = json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else ""
+    return (query, canonical, operation, authorized)
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag for a response body."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+class ResponseCache:
+    """An LRU of serialized responses for one content version."""
+
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.version: int | None = None
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[Key, Cached] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def follow(self, version: int) -> None:
+        """Drop everything when the content version changed."""
+        if version != self.version:
+            self._entries.clear()
+            self.size = 0
+            self.version = version
+
+    def get(self, key: Key) -> Cached | None:
+        """The cached response, marking it recently used."""
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return found
+
+    def put(self, key: Key, body: bytes) -> Cached:
+        """Keep a response (unless it alone is over a tenth of the byte budget)."""
+        entry = Cached(body, etag_of(body))
+        cost = len(body) + sum(len(part or "") for part in key[:3])
+        if self.max_entries <= 0 or cost > self.max_bytes // 10:
+            return entry
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self._entries[key] = entry
+        self.size += cost
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            evicted_key, evicted = self._entries.popitem(last=False)
+            self.size -= len(evicted.body) + sum(len(part or "") for part in evicted_key[:3])
+        return entry

@@ -1,0 +1,228 @@
+"""Smoke tests for the benchmark scripts, so they do not rot between benchmark runs.
+
+Why: benchmarks run rarely and by hand; a renamed column or a changed API breaks them
+silently. These run the load benchmark end to end on a tiny corpus, check that the
+floor app answers exactly what the GraphQL server answers for the homepage query (the
+floor is only a fair floor if it does the same work), and check the wrk output parser
+and Lua script. Everything stays under a few seconds; what needs wrk is skipped without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app as graphql_app
+from bench import floor as floor_mod
+from bench import load as load_mod
+from bench import serve as serve_mod
+from bench.corpus import generate
+from loaders.loader import LoadOptions, load
+from newsgraph.config import Settings
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """50 generated items loaded into a database."""
+    root = tmp_path_factory.mktemp("bench-small")
+    generate(root / "content", 50)
+    db = root / "small.db"
+    report = asyncio.run(load(root / "content", db, LoadOptions(workers=1)))
+    assert report.added == 50
+    return db
+
+
+# --- bench.load -------------------------------------------------------------------------
+
+
+def test_load_benchmark_on_a_tiny_corpus() -> None:
+    out = io.StringIO()
+    assert load_mod.main(["--items", "300", "--workers", "1"], out=out) == 0
+    text = out.getvalue()
+    assert "page cache warmed" in text
+    assert "WARNING" not in text
+    rows = {line[:24].strip(): line[24:].split() for line in text.splitlines() if "  " in line}
+    full = rows["newsgraph load (full)"]
+    assert full[0] == "300"
+    assert float(full[-1]) > 0  # ratio to floor
+    assert rows["reload, nothing changed"][0] == "300"
+    assert rows["floor: read + YAML"][0] == "300"
+    assert "added 300, failed 0" in text
+
+
+def test_floor_parse_reads_only_item_files(tmp_path: Path) -> None:
+    generate(tmp_path / "c", 12)
+    (tmp_path / "c" / ".hidden").mkdir()
+    (tmp_path / "c" / ".hidden" / "x.md").write_text("---\ntitle: no\n---\n")
+    (tmp_path / "c" / "top.markdown").write_text("---\ntitle: yes\n---\nbody\n")
+    files = load_mod.content_files(tmp_path / "c")
+    assert len(files) == 13
+    assert not any("_data" in f or ".hidden" in f for f in files)
+    assert load_mod.parse_chunk(files) == 13
+    assert load_mod.floor(tmp_path / "c", 1) == (13, 13)
+    assert load_mod.floor(tmp_path / "c", 2) == (13, 13)  # a pool of two, as in a real run
+
+
+def test_load_table_format() -> None:
+    run = load_mod.Measured(2.0, 100.0, 150.0, 0, "", "")
+    table = load_mod.format_table(
+        [load_mod.Row("floor", 1000, run, 500.0), load_mod.Row("reload", 1000, run)]
+    )
+    lines = table.splitlines()
+    assert "ratio to floor" in lines[0]
+    assert lines[2].split()[-1] == "1.000"
+    assert lines[2].split()[1:4] == ["1,000", "2.00", "500"]
+    assert lines[3].split()[-1] == "-"
+
+
+# --- bench.floor ------------------------------------------------------------------------
+
+
+async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
+    floor_app = floor_mod.create_app(small_db)
+    app = graphql_app(Settings(db=small_db))
+    case = serve_mod.gql_case("homepage", serve_mod.HOMEPAGE, [{"first": 20, "after": None}])
+    try:
+        transport = httpx.ASGITransport(app=floor_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
+            answer = await client.post("/homepage", content=serve_mod.floor_case().warm)
+            assert answer.status_code == 200
+            floor_body = answer.json()
+            assert (await client.get("/healthz")).json()["articles"] == 50
+            assert (await client.post("/homepage", content=b"[1]")).status_code == 400
+            assert (await client.post("/homepage", json={"first": 101})).status_code == 400
+            smaller = (await client.post("/homepage", json={"first": 3})).json()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gql") as client:
+            headers = {"content-type": "application/json"}
+            warm = (await client.post("/graphql", content=case.warm, headers=headers)).json()
+            # a cold request (negative minWidth, as late in a cold run) picks the same images
+            cold = serve_mod.fill(case.cold[0], -1234)
+            cold_body = (await client.post("/graphql", content=cold, headers=headers)).json()
+    finally:
+        floor_app.state.floor.close()
+        app.state.pool.close()
+
+    assert "errors" not in warm
+    assert floor_body == warm
+    assert cold_body == warm
+    feed = floor_body["data"]["articles"]
+    assert feed["totalCount"] == 50
+    assert feed["pageInfo"]["hasNextPage"] is True
+    nodes = feed["nodes"]
+    assert len(nodes) == 20
+    dates = [n["publishedAt"] for n in nodes]
+    assert dates == sorted(dates, reverse=True)
+    assert set(nodes[0]) == {
+        "id", "slug", "title", "excerpt", "publishedAt", "webUrl", "provider",
+        "leadImage", "images", "topics", "related",
+    }  # fmt: skip
+    assert all(len(n["related"]) <= 3 for n in nodes)
+    assert any(n["related"] for n in nodes)
+    assert all(set(n["provider"]) == {"name", "domain"} for n in nodes)
+    assert len(smaller["data"]["articles"]["nodes"]) == 3
+
+
+# --- bench.serve --------------------------------------------------------------------------
+
+WRK_OUTPUT = """\
+Running 15s test @ http://127.0.0.1:40123/graphql
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   312.45ms   45.12ms   1.20s    88.00%
+    Req/Sec    25.31     10.02    60.00     70.00%
+  Latency Distribution
+     50%  305.12ms
+     75%  330.00ms
+     90%  380.50ms
+     99%    1.02s
+  763 requests in 15.02s, 19.34MB read
+  Non-2xx or 3xx responses: 3
+  Socket errors: connect 0, read 1, write 0, timeout 2
+Requests/sec:     50.80
+Transfer/sec:      1.29MB
+bench-graphql-errors 4
+bench-requests-sent 779
+"""
+
+
+def test_parse_wrk_output() -> None:
+    result = serve_mod.parse_wrk(WRK_OUTPUT)
+    assert result.requests == 763
+    assert result.seconds == pytest.approx(15.02)
+    assert result.rps == pytest.approx(50.80)
+    assert result.p50_ms == pytest.approx(305.12)
+    assert result.p99_ms == pytest.approx(1020.0)
+    assert (result.non_2xx, result.socket_errors, result.graphql_errors) == (3, 3, 4)
+    assert result.errors == 10
+    clean = serve_mod.parse_wrk(WRK_OUTPUT.replace("  Non-2xx or 3xx responses: 3\n", ""))
+    assert clean.non_2xx == 0
+    assert serve_mod.to_ms("850.00us") == pytest.approx(0.85)
+    assert serve_mod.to_ms("1.00m") == pytest.approx(60_000)
+    with pytest.raises(ValueError, match="no summary"):
+        serve_mod.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_serve_table_and_bodies() -> None:
+    tpl = serve_mod.gql_case("search", serve_mod.SEARCH, [{"text": "a"}, {"text": "b"}])
+    assert len(tpl.cold) == 2
+    assert json.loads(serve_mod.fill(tpl.cold[1], -3))["variables"] == {
+        "text": "b",
+        "minWidth": -3,
+    }
+    assert json.loads(tpl.warm)["variables"]["minWidth"] == serve_mod.BASE_MIN_WIDTH
+    result = serve_mod.parse_wrk(WRK_OUTPUT)
+    floor = serve_mod.WrkResult(1000, 15.0, 101.6, 1.0, 2.0)
+    table = serve_mod.format_table(
+        [
+            serve_mod.Row("floor", "warm", floor, 1024),
+            serve_mod.Row("homepage", "warm", result, 2048, "20 newest"),
+        ]
+    )
+    last = table.splitlines()[-1].split()
+    assert last[:3] == ["homepage", "warm", "50.8"]
+    assert "0.500" in last
+
+
+def test_serve_without_wrk_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert serve_mod.main(["--cases", "homepage"]) == 2
+    assert "apt-get install -y wrk" in out.getvalue()
+
+
+@pytest.fixture
+def floor_server(small_db: Path, tmp_path: Path) -> Iterator[serve_mod.Server]:
+    port = serve_mod.free_port()
+    argv = [sys.executable, "-m", "bench.floor", "--db", str(small_db), "--port", str(port)]
+    server = serve_mod.start("floor", argv, port, tmp_path)
+    try:
+        server.wait_healthy(30)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_wrk_script_drives_the_floor(floor_server: serve_mod.Server, tmp_path: Path) -> None:
+    settings = serve_mod.WrkSettings(duration=1, connections=4, threads=2, timeout=5)
+    started = time.monotonic()
+    for mode in ("cold", "warm"):
+        result = serve_mod.run_wrk(
+            floor_server.url, serve_mod.floor_case(), mode, settings, tmp_path
+        )
+        assert result.requests > 0
+        assert result.errors == 0
+        assert result.p50_ms is not None
+        assert result.p99_ms is not None
+    assert time.monotonic() - started < 20
