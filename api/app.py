@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.cache import ResponseCache
 from api.http import GraphQLEndpoint
 from api.schema import build_schema
 from db.reader import ReadPool
@@ -30,7 +31,7 @@ def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
     """The ASGI application for a database that exists (loaded beforehand)."""
     pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
     schema = build_schema(pool, settings.limits, production=settings.production)
-    endpoint = GraphQLEndpoint(schema, settings, pool)
+    endpoint = GraphQLEndpoint(schema, settings, pool, ResponseCache(settings.cache_entries))
 
     async def healthz(request: Request) -> Response:
         try:

@@ -7,6 +7,7 @@ the same read transaction, so they agree with the page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
@@ -16,6 +17,9 @@ from api.inputs import ArticleFilter, ArticleOrder, to_filter, to_order
 from api.pagination import Page, check_first, decode_cursor, encode_cursor, page_args
 from api.types import Article, ContextInfo, Provider, Topic
 from db import query
+from db.reader import Session
+from db.rows import ArticleRow
+from newsgraph.config import Limits
 
 _VALUE_TYPES: dict[query.Sort, tuple[type, ...]] = {
     query.Sort.PUBLISHED_AT: (str,),
@@ -107,8 +111,20 @@ class ArticleConnection:
         return Facets(filter=self.filter)
 
 
-def article_connection(
-    info: ContextInfo,
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """One page of articles, before it becomes GraphQL objects or plain dicts."""
+
+    rows: list[ArticleRow]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    filter: query.Filter | None
+
+
+def fetch_article_page(
+    db: Session,
+    limits: Limits,
     filter_in: ArticleFilter | None,
     order_in: ArticleOrder | None,
     first: int | None,
@@ -118,11 +134,10 @@ def article_connection(
     *,
     provider: str | None = None,
     topic: str | None = None,
-) -> ArticleConnection:
-    """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
-    ctx: Context = info.context
+) -> ArticlePage:
+    """Check the arguments and fetch a page (shared by resolvers and compiled plans)."""
     page = page_args(
-        first, after, last, before, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+        first, after, last, before, default=limits.default_page, maximum=limits.max_page
     )
     user_filter = to_filter(filter_in)
     order = to_order(order_in, user_filter)
@@ -137,17 +152,49 @@ def article_connection(
     cursor = (
         decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
     )
-    rows = ctx.db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
-    more = len(rows) > page.size
+    found = db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
+    more = len(found) > page.size
     if more:
-        rows = rows[1:] if page.backward else rows[:-1]
-    nodes = [Article.from_row(row) for _, row in rows]
-    cursors = [encode_cursor(kind, value, row.id) for value, row in rows]
-    return ArticleConnection(
-        edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
-        nodes=nodes,
-        page_info=_page_info(cursors, page, more),
+        found = found[1:] if page.backward else found[:-1]
+    info = _page_info([], page, more)
+    return ArticlePage(
+        rows=[row for _, row in found],
+        cursors=[encode_cursor(kind, value, row.id) for value, row in found],
+        has_next=info.has_next_page,
+        has_previous=info.has_previous_page,
         filter=scoped,
+    )
+
+
+def article_connection(
+    info: ContextInfo,
+    filter_in: ArticleFilter | None,
+    order_in: ArticleOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    provider: str | None = None,
+    topic: str | None = None,
+) -> ArticleConnection:
+    """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
+    ctx: Context = info.context
+    page = fetch_article_page(
+        ctx.db, ctx.limits, filter_in, order_in, first, after, last, before,
+        provider=provider, topic=topic,
+    )  # fmt: skip
+    nodes = [Article.from_row(row) for row in page.rows]
+    return ArticleConnection(
+        edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        filter=page.filter,
     )
 
 

@@ -18,10 +18,12 @@ One endpoint serves ``/graphql``:
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError
+import orjson
+from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry import Schema
@@ -32,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.cache import Cached, ResponseCache, make_key
+from api.compiled import Fallback, Plan, compile_plan
 from api.context import Context
 from api.errors import format_error
 from db.reader import ReadPool
@@ -40,6 +43,7 @@ from newsgraph.config import Settings
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MAX_BODY_BYTES = 100 * 1024
+MAX_PLANS = 1024
 
 
 class HTTPProblem(Exception):
@@ -180,6 +184,8 @@ class GraphQLEndpoint:
         self.settings = settings
         self.pool = pool
         self.cache = cache if cache is not None else ResponseCache()
+        self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self.compiled = settings.compiled
         self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -217,6 +223,17 @@ class GraphQLEndpoint:
         cached = self.cache.get(key)
         if cached is not None:
             return self.cached_response(request, cached, media, authorized)
+        plan_key = (params.query, params.operation_name)
+        plan = self.plans.get(plan_key)
+        if plan is not None:
+            data = await self.run_plan(plan, params, authorized)
+            if data is not None:
+                body = encode({"data": data})
+                if self.cache.version == version:
+                    return self.cached_response(
+                        request, self.cache.put(key, body), media, authorized
+                    )
+                return Response(body, media_type=media)
         context = Context(limits=self.settings.limits, authorized=authorized)
         try:
             result = await self.schema.execute(
@@ -243,11 +260,35 @@ class GraphQLEndpoint:
             ) from exc
         except MissingQueryError as exc:
             raise HTTPProblem(400, "no GraphQL query found: send `query`") from exc
+        if self.compiled and not result.errors and plan_key not in self.plans:
+            self.remember_plan(plan_key)
         response = self.respond(result, media)
         if not result.errors and response.status_code == 200 and self.cache.version == version:
             entry = self.cache.put(key, bytes(response.body))
             return self.cached_response(request, entry, media, authorized)
         return response
+
+    async def run_plan(
+        self, plan: Plan, params: GraphQLRequest, authorized: bool
+    ) -> dict[str, Any] | None:
+        """The data of a compiled plan, or None to use the reference executor."""
+        session = await self.pool.acquire()
+        try:
+            return plan.run(session, self.settings.limits, params.variables, authorized)
+        except Fallback:
+            return None
+        finally:
+            self.pool.release(session)
+
+    def remember_plan(self, plan_key: tuple[str, str | None]) -> None:
+        """Compile a document that the reference executor answered without errors."""
+        try:
+            document = parse(plan_key[0])
+        except GraphQLError:
+            return
+        self.plans[plan_key] = compile_plan(self.schema._schema, document, plan_key[1])
+        while len(self.plans) > MAX_PLANS:
+            self.plans.popitem(last=False)
 
     def cached_response(
         self, request: Request, entry: Cached, media: str, authorized: bool
@@ -279,8 +320,7 @@ class GraphQLEndpoint:
         if result.extensions:
             payload["extensions"] = result.extensions
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return Response(body, status_code=status, media_type=media)
+        return Response(encode(payload), status_code=status, media_type=media)
 
     def _authorized(self, request: Request) -> bool:
         token = self.settings.access_token
@@ -288,6 +328,11 @@ class GraphQLEndpoint:
             return False
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and _same(given.strip(), token)
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, keys in insertion order (the order GraphQL specifies)."""
+    return orjson.dumps(payload)
 
 
 def _etags(header: str | None) -> set[str]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -101,7 +102,14 @@ class ArticleFilter:
     )
 
 
-def to_filter(f: ArticleFilter | None, depth: int = 0) -> query.Filter | None:
+def _get(source: Any, python: str, graphql: str) -> Any:
+    """A field of an input: a Strawberry object (resolvers) or a dict (compiled plans)."""
+    if isinstance(source, Mapping):
+        return source.get(graphql)
+    return getattr(source, python)
+
+
+def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> query.Filter | None:
     """Translate and bound a filter input (nesting depth, list sizes, empty text)."""
     if f is None:
         return None
@@ -110,42 +118,53 @@ def to_filter(f: ArticleFilter | None, depth: int = 0) -> query.Filter | None:
             f"filters nest at most {MAX_FILTER_DEPTH} levels deep through and / or / not; "
             "flatten the filter"
         )
-    text = f.text.strip() if f.text is not None else None
+
+    def get(python: str, graphql: str | None = None) -> Any:
+        return _get(f, python, graphql or _camel(python))
+
+    raw_text = get("text")
+    text = raw_text.strip() if raw_text is not None else None
     if text == "":
         raise BadArgument("`filter.text` is empty; leave it out to match everything")
     return query.Filter(
-        category=f.category,
-        category_in=_values(f.category_in, "categoryIn"),
-        type=f.type,
-        type_in=_values(f.type_in, "typeIn"),
-        topics_any=_values(f.topics_any, "topicsAny"),
-        topics_all=_values(f.topics_all, "topicsAll"),
-        provider_in=_domains(f.provider_in, "providerIn"),
-        provider_not_in=_domains(f.provider_not_in, "providerNotIn"),
-        published_after=f.published_after,
-        published_before=f.published_before,
-        quality_min=f.quality_min,
-        quality_max=f.quality_max,
-        heat_min=f.heat_min,
-        heat_max=f.heat_max,
-        published=f.published,
-        has_images=f.has_images,
+        category=get("category"),
+        category_in=_values(get("category_in"), "categoryIn"),
+        type=get("type"),
+        type_in=_values(get("type_in"), "typeIn"),
+        topics_any=_values(get("topics_any"), "topicsAny"),
+        topics_all=_values(get("topics_all"), "topicsAll"),
+        provider_in=_domains(get("provider_in"), "providerIn"),
+        provider_not_in=_domains(get("provider_not_in"), "providerNotIn"),
+        published_after=get("published_after"),
+        published_before=get("published_before"),
+        quality_min=get("quality_min"),
+        quality_max=get("quality_max"),
+        heat_min=get("heat_min"),
+        heat_max=get("heat_max"),
+        published=get("published"),
+        has_images=get("has_images"),
         text=text,
-        all_of=tuple(_nested(f.and_, depth, "and")),
-        any_of=tuple(_nested(f.or_, depth, "or")),
-        none_of=to_filter(f.not_, depth + 1),
+        all_of=tuple(_nested(get("and_", "and"), depth, "and")),
+        any_of=tuple(_nested(get("or_", "or"), depth, "or")),
+        none_of=to_filter(get("not_", "not"), depth + 1),
     )
 
 
-def to_order(order: ArticleOrder | None, f: query.Filter | None) -> query.Order:
+def to_order(order: ArticleOrder | Mapping[str, Any] | None, f: query.Filter | None) -> query.Order:
     """The order to use: as asked, or by relevance for a search, else newest first."""
     texts = f.texts() if f is not None else []
     if order is None:
         return query.Order(query.Sort.RELEVANCE if texts else query.Sort.PUBLISHED_AT, True)
-    sort = query.Sort[order.field.name]
+    field, direction = _get(order, "field", "field"), _get(order, "direction", "direction")
+    sort = query.Sort[field.name]
     if sort is query.Sort.RELEVANCE and not texts:
         raise BadArgument("orderBy RELEVANCE needs a search: set `filter.text`")
-    return query.Order(sort, order.direction is Direction.DESC)
+    return query.Order(sort, direction is Direction.DESC)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _values(values: list[str] | None, name: str) -> tuple[str, ...] | None:
@@ -161,7 +180,7 @@ def _domains(values: list[str] | None, name: str) -> tuple[str, ...] | None:
     return None if found is None else tuple(v.strip().lower() for v in found)
 
 
-def _nested(filters: list[ArticleFilter] | None, depth: int, name: str) -> list[query.Filter]:
+def _nested(filters: list[Any] | None, depth: int, name: str) -> list[query.Filter]:
     if filters is None:
         return []
     if len(filters) > MAX_LIST_VALUES:

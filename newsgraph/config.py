@@ -43,6 +43,8 @@ class Settings:
     access_token: str | None = None
     production: bool = False
     cors_origins: tuple[str, ...] = ("*",)
+    compiled: bool = True
+    cache_entries: int = 4096
     limits: Limits = field(default_factory=Limits)
 
 

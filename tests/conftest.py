@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "corpus" / "seed" / "_news"
 SAMPLE_SEED = ROOT / "newsgraph" / "sample" / "_news"
+README_EXAMPLES = [
+    block.split("```", 1)[0]
+    for block in (ROOT / "README.md").read_text(encoding="utf-8").split("```graphql\n")[1:]
+]
 SEED_NAME = "2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada.md"
 
 

@@ -102,7 +102,7 @@ def test_items_have_required_fields_of_the_right_types(parsed: dict[str, dict[st
         assert name.startswith(f"{d['publishedDateTime']:%Y-%m-%d}-") and year == name[:4]
 
 
-def test_names_are_unique_slugs_and_dates_fall_in_six_years_before_start(tmp_path: Path) -> None:
+def test_names_are_unique_slugs_and_dates_fall_in_six_years_before_start() -> None:
     start = datetime(2030, 1, 1, tzinfo=UTC)
     items = list(iter_items(300, seed=5, start=start))
     stems = [Path(i.path).stem for i in items]
