@@ -37,6 +37,7 @@ from api.cache import Cached, ResponseCache, make_key
 from api.compiled import Fallback, Plan, compile_plan
 from api.context import Context
 from api.errors import format_error
+from api.persisted import NOT_FOUND, PersistedQueries, PersistedQueryError
 from db.reader import ReadPool
 from newsgraph.config import Settings
 
@@ -184,6 +185,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.pool = pool
         self.cache = cache if cache is not None else ResponseCache()
+        self.persisted = PersistedQueries()
         self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = settings.compiled
         self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
@@ -214,6 +216,15 @@ class GraphQLEndpoint:
             allowed = {OperationType.QUERY}
         else:
             raise HTTPProblem(405, "use GET or POST", {"Allow": "GET, POST"})
+        try:
+            document = self.persisted.resolve(params.query, params.extensions)
+        except PersistedQueryError as exc:
+            raise HTTPProblem(400, str(exc)) from exc
+        if document is None:
+            not_found = {"message": NOT_FOUND, "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+            return Response(encode({"errors": [not_found]}), media_type=media)
+        if document != params.query:
+            params = GraphQLRequest(document, params.variables, params.operation_name, None)
         if not params.query:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
         authorized = self._authorized(request)
