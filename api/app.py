@@ -19,19 +19,32 @@ from starlette.routing import Route
 
 from api.cache import ResponseCache
 from api.http import GraphQLEndpoint
+from api.observe import Metrics, record_load
 from api.schema import build_schema
 from db.reader import ReadPool
+from loaders.records import LoadReport
 from newsgraph.config import Settings
 from newsgraph.errors import NewsgraphError
 
 log = logging.getLogger("newsgraph.app")
 
 
-def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
+def create_app(
+    settings: Settings, pool: ReadPool | None = None, report: LoadReport | None = None
+) -> Starlette:
     """The ASGI application for a database that exists (loaded beforehand)."""
     pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
     schema = build_schema(pool, settings.limits, production=settings.production)
-    endpoint = GraphQLEndpoint(schema, settings, pool, ResponseCache(settings.cache_entries))
+    metrics = Metrics()
+    endpoint = GraphQLEndpoint(
+        schema, settings, pool, ResponseCache(settings.cache_entries), metrics
+    )
+    if report is not None:
+        record_load(metrics, report)
+
+    async def metrics_endpoint(request: Request) -> Response:
+        metrics.content_version.set(pool.content_version())
+        return Response(metrics.exposition(), media_type="text/plain; version=0.0.4")
 
     async def healthz(request: Request) -> Response:
         try:
@@ -68,10 +81,12 @@ def create_app(settings: Settings, pool: ReadPool | None = None) -> Starlette:
         routes=[
             Route("/graphql", endpoint),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.pool = pool
     app.state.cache = endpoint.cache
+    app.state.metrics = metrics
     app.state.settings = settings
     return app

@@ -18,6 +18,7 @@ One endpoint serves ``/graphql``:
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ from api.cache import Cached, ResponseCache, make_key
 from api.compiled import Fallback, Plan, compile_plan
 from api.context import Context
 from api.errors import format_error
+from api.observe import Metrics, RequestRecord, finish
 from api.persisted import NOT_FOUND, PersistedQueries, PersistedQueryError
 from db.reader import ReadPool
 from newsgraph.config import Settings
@@ -179,33 +181,43 @@ class GraphQLEndpoint:
     """The ASGI endpoint for ``/graphql`` (queries over HTTP)."""
 
     def __init__(
-        self, schema: Schema, settings: Settings, pool: ReadPool, cache: ResponseCache | None = None
+        self,
+        schema: Schema,
+        settings: Settings,
+        pool: ReadPool,
+        cache: ResponseCache | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.pool = pool
         self.cache = cache if cache is not None else ResponseCache()
         self.persisted = PersistedQueries()
+        self.metrics = metrics if metrics is not None else Metrics()
         self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = settings.compiled
         self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
+        record = RequestRecord()
         try:
-            response = await self.handle(request)
+            response = await self.handle(request, record)
         except HTTPProblem as problem:
             response = JSONResponse(
                 {"errors": [{"message": problem.message}]},
                 status_code=problem.status,
                 headers=problem.headers,
             )
+        record.status = response.status_code
         await response(scope, receive, send)
+        finish(record, self.metrics, self.settings.log_format == "json")
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, record: RequestRecord) -> Response:
         if request.method == "GET" and _wants_html(request):
             if self.ide_html is None:
                 raise HTTPProblem(404, "GraphiQL is off in production mode")
+            record.executor = "graphiql"
             return HTMLResponse(self.ide_html)
         media = negotiate(request.headers.get("accept"))
         if request.method == "GET":
@@ -227,18 +239,21 @@ class GraphQLEndpoint:
             params = GraphQLRequest(document, params.variables, params.operation_name, None)
         if not params.query:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
+        record.operation = params.operation_name or _operation_name(params.query)
         authorized = self._authorized(request)
         version = self.pool.content_version()
         self.cache.follow(version)
         key = make_key(params.query, params.variables, params.operation_name, authorized)
         cached = self.cache.get(key)
         if cached is not None:
+            record.cache = "hit"
             return self.cached_response(request, cached, media, authorized)
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
         if plan is not None:
             data = await self.run_plan(plan, params, authorized)
             if data is not None:
+                record.executor = "compiled"
                 body = encode({"data": data})
                 if self.cache.version == version:
                     return self.cached_response(
@@ -246,6 +261,7 @@ class GraphQLEndpoint:
                     )
                 return Response(body, media_type=media)
         context = Context(limits=self.settings.limits, authorized=authorized)
+        record.executor = "reference"
         try:
             result = await self.schema.execute(
                 params.query,
@@ -273,7 +289,7 @@ class GraphQLEndpoint:
             raise HTTPProblem(400, "no GraphQL query found: send `query`") from exc
         if self.compiled and not result.errors and plan_key not in self.plans:
             self.remember_plan(plan_key)
-        response = self.respond(result, media)
+        response = self.respond(result, media, record)
         if not result.errors and response.status_code == 200 and self.cache.version == version:
             entry = self.cache.put(key, bytes(response.body))
             return self.cached_response(request, entry, media, authorized)
@@ -317,7 +333,9 @@ class GraphQLEndpoint:
             return Response(status_code=304, headers=headers)
         return Response(entry.body, media_type=media, headers=headers)
 
-    def respond(self, result: ExecutionResult, media: str) -> Response:
+    def respond(
+        self, result: ExecutionResult, media: str, record: RequestRecord | None = None
+    ) -> Response:
         """Serialize a result with the status the negotiated media type calls for."""
         errors = result.errors or []
         payload: dict[str, Any] = {}
@@ -328,6 +346,8 @@ class GraphQLEndpoint:
             payload["errors"] = [
                 format_error(e, production=self.settings.production) for e in errors
             ]
+            if record is not None:
+                record.errors = [e["extensions"].get("code", "") for e in payload["errors"]]
         if result.extensions:
             payload["extensions"] = result.extensions
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
@@ -344,6 +364,15 @@ class GraphQLEndpoint:
 def encode(payload: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON, keys in insertion order (the order GraphQL specifies)."""
     return orjson.dumps(payload)
+
+
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _operation_name(query: str) -> str | None:
+    """The first operation's name, for logs and metrics (no full parse)."""
+    found = _OPERATION.search(query[:2000])
+    return found.group(1) if found else None
 
 
 def _etags(header: str | None) -> set[str]:

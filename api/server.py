@@ -7,13 +7,15 @@ import logging
 import uvicorn
 
 from api.app import create_app
+from loaders.records import LoadReport
 from newsgraph.config import Settings
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, report: LoadReport | None = None) -> None:
     """Serve until interrupted (one worker process)."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
+    fmt = "%(message)s" if settings.log_format == "json" else "%(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=logging.INFO, format=fmt)
+    app = create_app(settings, report=report)
     uvicorn.run(
         app,
         host=settings.host,

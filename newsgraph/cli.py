@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         default=config.parse_flag(config.env_default("production", None)),
         help="turn GraphiQL and introspection off and mask errors (env NEWSGRAPH_PRODUCTION)",
     )
+    p_serve.add_argument(
+        "--log-format", choices=("text", "json"),
+        default=config.env_default("log_format", "text"),
+        help="request log lines as text or JSON (env NEWSGRAPH_LOG_FORMAT)",
+    )  # fmt: skip
     p_serve.set_defaults(run=_run_serve)
 
     p_schema = sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -138,10 +143,11 @@ def _run_serve(args: argparse.Namespace) -> int:
         port=config.parse_port(str(args.port)),
         access_token=config.env_default("access_token", None) or None,
         production=args.production,
+        log_format=args.log_format,
     )
     report = asyncio.run(load(settings.content, settings.db, _options(args)))
     print_report(report, sys.stderr)
-    serve(settings)
+    serve(settings, report)
     return 0
 
 

@@ -44,6 +44,9 @@ class Settings:
     production: bool = False
     cors_origins: tuple[str, ...] = ("*",)
     compiled: bool = True
+    log_format: str = "text"
+    watch: bool = False
+    workers: int = 1
     cache_entries: int = 4096
     limits: Limits = field(default_factory=Limits)
 
@@ -55,6 +58,9 @@ ENV = {
     "port": "NEWSGRAPH_PORT",
     "access_token": "NEWSGRAPH_ACCESS_TOKEN",
     "production": "NEWSGRAPH_PRODUCTION",
+    "log_format": "NEWSGRAPH_LOG_FORMAT",
+    "watch": "NEWSGRAPH_WATCH",
+    "workers": "NEWSGRAPH_WORKERS",
 }
 
 

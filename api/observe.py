@@ -1,0 +1,121 @@
+"""Request logs and Prometheus metrics: what an operator watches.
+
+Every GraphQL request ends with one log line (operation, duration, status,
+cache hit or miss, which executor answered, error codes), as text or JSON,
+and updates the metrics served at ``/metrics``. Operation names become metric
+labels only when they look like names and only for the first
+:data:`MAX_OPERATIONS` seen, so a client cannot blow up label cardinality.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from loaders.records import LoadReport
+
+log = logging.getLogger("newsgraph.request")
+MAX_OPERATIONS = 100
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """What one request did, filled in as it is answered."""
+
+    started: float = field(default_factory=time.perf_counter)
+    operation: str | None = None
+    status: int = 200
+    cache: str = "miss"
+    executor: str = "-"
+    errors: list[str] = field(default_factory=list)
+
+
+class Metrics:
+    """The Prometheus metrics of one server process."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "newsgraph_requests", "GraphQL requests by operation and HTTP status",
+            ["operation", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "newsgraph_request_seconds", "GraphQL request latency by operation", ["operation"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )  # fmt: skip
+        self.errors = Counter(
+            "newsgraph_errors", "GraphQL errors by code", ["code"], registry=self.registry
+        )
+        self.cache = Counter(
+            "newsgraph_cache", "Response cache lookups by result", ["result"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.content_version = Gauge(
+            "newsgraph_content_version", "The content version being served", registry=self.registry
+        )
+        self.load_counts = Gauge(
+            "newsgraph_last_load_files", "Files by outcome in the last load", ["outcome"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.load_seconds = Gauge(
+            "newsgraph_last_load_seconds", "Duration of the last load", registry=self.registry
+        )
+        self._operations: set[str] = set()
+
+    def label(self, operation: str | None) -> str:
+        """A bounded label for an operation name."""
+        if not operation or not _NAME.match(operation):
+            return "anonymous" if not operation else "other"
+        if operation in self._operations or len(self._operations) < MAX_OPERATIONS:
+            self._operations.add(operation)
+            return operation
+        return "other"
+
+    def observe(self, record: RequestRecord, seconds: float) -> None:
+        """Count one finished request."""
+        label = self.label(record.operation)
+        self.requests.labels(label, str(record.status)).inc()
+        self.latency.labels(label).observe(seconds)
+        self.cache.labels(record.cache).inc()
+        for code in record.errors:
+            self.errors.labels(code).inc()
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+def finish(record: RequestRecord, metrics: Metrics, json_logs: bool) -> None:
+    """Log and count a finished request."""
+    seconds = time.perf_counter() - record.started
+    metrics.observe(record, seconds)
+    if not log.isEnabledFor(logging.INFO):
+        return
+    if json_logs:
+        log.info(json.dumps({
+            "operation": record.operation, "ms": round(seconds * 1000, 2),
+            "status": record.status, "cache": record.cache, "executor": record.executor,
+            "errors": record.errors,
+        }))  # fmt: skip
+    else:
+        codes = ",".join(record.errors) or "-"
+        log.info(
+            "%s %d %.2fms cache=%s executor=%s errors=%s",
+            record.operation or "anonymous", record.status, seconds * 1000, record.cache,
+            record.executor, codes,
+        )  # fmt: skip
+
+
+def record_load(metrics: Metrics, report: LoadReport) -> None:
+    """Show a load's counts and duration in the metrics."""
+    for outcome in ("added", "updated", "unchanged", "removed", "failed"):
+        metrics.load_counts.labels(outcome).set(getattr(report, outcome))
+    metrics.load_seconds.set(report.seconds)
+    metrics.content_version.set(report.content_version)
