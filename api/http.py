@@ -29,7 +29,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -38,6 +37,7 @@ from api.cache import Cached, ResponseCache, make_key
 from api.compiled import Fallback, Plan, compile_plan
 from api.context import Context
 from api.errors import format_error
+from api.graphiql import graphiql_html
 from api.observe import Metrics, RequestRecord, finish
 from api.persisted import NOT_FOUND, PersistedQueries, PersistedQueryError
 from db.reader import ReadPool
@@ -196,7 +196,7 @@ class GraphQLEndpoint:
         self.metrics = metrics if metrics is not None else Metrics()
         self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = settings.compiled
-        self.ide_html = None if settings.production else get_graphql_ide_html("graphiql")
+        self.ide_html = None if settings.production else graphiql_html()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)

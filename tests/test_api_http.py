@@ -194,3 +194,10 @@ async def test_production_mode(corpus: Corpus) -> None:
         assert "artcles" in message
         fine = await post(http, {"query": Q})
         assert fine.json()["data"]["articles"]["totalCount"] > 0
+
+
+async def test_graphiql_opens_on_the_homepage_example(http: httpx.AsyncClient) -> None:
+    page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+    assert "query Homepage" in page
+    assert "DOC_EXPLORER_PLUGIN" in page
+    assert "newsgraph GraphiQL" in page
