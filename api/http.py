@@ -232,7 +232,7 @@ class GraphQLEndpoint:
             document = self.persisted.resolve(params.query, params.extensions)
         except PersistedQueryError as exc:
             raise HTTPProblem(400, str(exc)) from exc
-        if document is None:
+        if document is None and "persistedQuery" in (params.extensions or {}):
             not_found = {"message": NOT_FOUND, "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
             return Response(encode({"errors": [not_found]}), media_type=media)
         if document != params.query:
