@@ -18,6 +18,7 @@ import asyncio
 import fnmatch
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -140,6 +141,21 @@ async def load(
     return report
 
 
+def exit_with_parent(parent: int) -> None:
+    """In a parser process: exit when the loader that started us is gone.
+
+    A loader killed with SIGKILL cannot shut its pool down; without this its
+    idle workers would wait for work forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 async def _parse(jobs: list[Job], options: LoadOptions) -> AsyncIterator[list[Outcome]]:
     """Yield parsed chunks in order; in worker processes when there are many files."""
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
@@ -149,7 +165,10 @@ async def _parse(jobs: list[Job], options: LoadOptions) -> AsyncIterator[list[Ou
             yield await asyncio.to_thread(parse_jobs, chunk, options.limits)
         return
     pool: Executor = ProcessPoolExecutor(
-        max_workers=options.workers, mp_context=multiprocessing.get_context("spawn")
+        max_workers=options.workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
     )
     try:
         window = options.workers * 2

@@ -61,6 +61,23 @@ def mark_titles(root: Path, mark: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def children(pid: int) -> set[int]:
+    """Direct child processes of ``pid`` (Linux /proc)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(p) for p in text.split()}
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def marks(db: Path) -> set[str]:
     conn = sqlite3.connect(db)
     try:
@@ -85,6 +102,7 @@ def test_a_killed_load_leaves_the_previous_content(
     current = "R0 "
     rounds = 40 if long_run else 3
     kept = completed = 0
+    orphans: set[int] = set()
     for n in range(1, rounds + 1):
         mark_titles(corpus, f"R{n}")
         proc = subprocess.Popen(
@@ -93,8 +111,10 @@ def test_a_killed_load_leaves_the_previous_content(
             stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.2, 4.0 if long_run else 1.5))
+        workers = children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        orphans.update(workers)
         found = marks(db)
         assert found in ({current}, {f"R{n} "}), f"round {n}: half a load is visible: {found}"
         assert observe(db)[0] == ITEMS
@@ -104,6 +124,10 @@ def test_a_killed_load_leaves_the_previous_content(
             completed += 1
         current = found.pop()
     print(f"kill test: {rounds} kills, {kept} left the old content, {completed} had committed")
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in orphans if alive(pid)], "parser processes outlived their loader"
     report = asyncio.run(load(corpus, db))
     assert report.failed == 0
     assert marks(db) == {f"R{rounds} "}
