@@ -8,7 +8,7 @@ every value a client sends travels as a bound parameter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -160,6 +160,12 @@ def _compile(f: Filter, parts: list[str], params: list[Any]) -> None:
     if f.none_of is not None:
         inner = where(f.none_of)
         add(f"NOT ({inner.sql})", *inner.params)
+
+
+def only(f: Filter, name: str) -> bool:
+    """Whether ``name`` is the one condition a filter sets."""
+    cleared: dict[str, Any] = {name: None}
+    return getattr(f, name) is not None and replace(f, **cleared) == Filter()
 
 
 def single_topic(f: Filter | None) -> str | None:

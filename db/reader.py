@@ -14,12 +14,13 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from db.connection import connect
-from db.query import Filter, Order, Sort, single_topic, where
+from db.query import Filter, Order, Sort, only, single_topic, where
 from db.rows import (
     ARTICLE_COLUMNS,
     ArticleRow,
@@ -50,11 +51,18 @@ _RELATED = (
 class Session:
     """One request's read transaction on one pooled connection."""
 
-    def __init__(self, conn: sqlite3.Connection, tracer: Tracer | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        tracer: Tracer | None = None,
+        aggregates: AggregateCache | None = None,
+    ) -> None:
         self.conn = conn
         self.statements = 0
         self.tracer = tracer
         self.deadline = 0.0
+        self.aggregates = aggregates
+        self.version: int | None = None
 
     # -- plumbing --------------------------------------------------------------
 
@@ -104,6 +112,8 @@ class Session:
         descending = order.descending != backward
         direction = "DESC" if descending else "ASC"
         topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
+        if order.sort is Sort.RELEVANCE and f is not None and only(f, "text"):
+            return self._search_page(f, descending, limit, cursor, backward)
         if order.sort is Sort.RELEVANCE:
             texts = f.texts() if f else []
             key, key_id = "-fts.rank", "a.id"
@@ -133,12 +143,64 @@ class Session:
         found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
 
-    def article_count(self, f: Filter | None) -> int:
-        """How many articles match a filter."""
-        cond = where(f)
-        return int(
-            self.rows(f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params)[0][0]
+    def _search_page(
+        self, f: Filter, descending: bool, limit: int, cursor: tuple[Any, int] | None,
+        backward: bool,
+    ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
+        """A plain search by relevance: rank and page inside the FTS index, then join."""
+        direction = "DESC" if descending else "ASC"
+        params: list[Any] = [f.text]
+        inner = (
+            f"SELECT rowid AS id, -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, "
+            f"{BODY_WEIGHT}) AS k FROM articles_fts WHERE articles_fts MATCH ?"
         )
+        page = f"SELECT id, k FROM ({inner})"
+        if cursor is not None:
+            page += f" WHERE (k, id) {'<' if descending else '>'} (?, ?)"
+            params.extend(cursor)
+        page += f" ORDER BY k {direction}, id {direction} LIMIT ?"
+        params.append(limit)
+        sql = (
+            f"SELECT {ARTICLE_COLUMNS}, fts.k FROM ({page}) fts JOIN articles a ON a.id = fts.id"
+            f" ORDER BY fts.k {direction}, fts.id {direction}"
+        )
+        found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
+        return found[::-1] if backward else found
+
+    def article_count(self, f: Filter | None) -> int:
+        """How many articles match a filter (index-only for the common shapes)."""
+        params: tuple[Any, ...]
+        if f is None:
+            sql, params = "SELECT count(*) FROM articles", ()
+        elif only(f, "text"):
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            params = (f.text,)
+        elif only(f, "topics_any") and f.topics_any:
+            marks = ", ".join("?" * len(f.topics_any))
+            sql = (
+                "SELECT count(DISTINCT article_id) FROM article_topics WHERE topic_id IN"
+                f" (SELECT id FROM topics WHERE name IN ({marks}) OR slug IN ({marks}))"
+            )
+            params = (*f.topics_any, *f.topics_any)
+        else:
+            cond = where(f)
+            sql, params = f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params
+        return int(self.aggregate(sql, params)[0][0])
+
+    def aggregate(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Rows of a count or facet query, cached per content version and statement."""
+        if self.aggregates is None:
+            return self.rows(sql, params)
+        if self.version is None:
+            self.version = int(
+                self.rows("SELECT value FROM meta WHERE key = 'content_version'")[0][0]
+            )
+        key = (self.version, sql, tuple(params))
+        found = self.aggregates.get(key)
+        if found is None:
+            found = self.rows(sql, params)
+            self.aggregates.put(key, found)
+        return found
 
     def facets(self, f: Filter | None, kind: str, limit: int) -> list[FacetRow]:
         """Counts of each topic / provider / category / type among matching articles."""
@@ -164,7 +226,7 @@ class Session:
             )
         else:  # pragma: no cover - the API only asks for the four kinds above
             raise ValueError(kind)
-        return self.rows(sql, (*cond.params, limit), FacetRow)
+        return [FacetRow(*row) for row in self.aggregate(sql, (*cond.params, limit))]
 
     def articles_by_id(self, ids: Iterable[int]) -> dict[int, ArticleRow]:
         """Articles by id (missing ids are absent)."""
@@ -302,6 +364,30 @@ class Session:
         return bool(self.rows("SELECT count(*) FROM meta"))
 
 
+class AggregateCache:
+    """Counts and facets by (content version, statement, parameters); bounded LRU.
+
+    A topic page's count and facets do not change from page to page, nor between
+    requests, until the content version does; computing them is the slow part of
+    a request over a large topic.
+    """
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> list[Any] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], rows: list[Any]) -> None:
+        self._entries[key] = rows
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+
 class ReadPool:
     """A bounded pool of read connections; a request waits when all are busy."""
 
@@ -310,6 +396,7 @@ class ReadPool:
         self.size = size
         self.time_limit = time_limit
         self.tracer: Tracer | None = None
+        self.aggregates: AggregateCache | None = AggregateCache()
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
@@ -331,7 +418,7 @@ class ReadPool:
         if self._idle is None:
             self.open()
         assert self._idle is not None
-        session = Session(await self._idle.get(), self.tracer)
+        session = Session(await self._idle.get(), self.tracer, self.aggregates)
         try:
             session.start(self.time_limit)
         except BaseException:

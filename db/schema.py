@@ -184,7 +184,22 @@ END;
 INSERT INTO meta (key, value) VALUES ('content_version', '0'), ('loaded_at', '');
 """
 
-MIGRATIONS: Sequence[str] = (_V1,)
+_V2 = """
+-- counting and faceting many articles by id reads this narrow index, not the wide rows
+CREATE INDEX articles_facets ON articles
+    (id, provider_id, type, category, published, image_count, sk_published, sk_quality, sk_heat);
+
+-- what each changing load did, for live clients (subscriptions) in any process
+CREATE TABLE changes (
+    version INTEGER PRIMARY KEY,
+    loaded_at TEXT NOT NULL,
+    added TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    removed TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -55,6 +55,9 @@ class LoadWriter:
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
         self._new_providers: list[tuple[int, str, str | None]] = []
+        self.added_ids: list[int] = []
+        self.updated_ids: list[int] = []
+        self.removed_ids: list[int] = []
 
     async def begin(self) -> Known:
         """Take the write lock and read what the database already holds."""
@@ -111,6 +114,9 @@ class LoadWriter:
                 article_id = k.next_article
                 k.next_article += 1
                 k.file_articles[state.path] = article_id
+                self.added_ids.append(article_id)
+            else:
+                self.updated_ids.append(article_id)
             slug = self._slug_for(art, article_id)
             provider_id = self._provider_id(art.provider)
             rows.append(
@@ -206,6 +212,7 @@ class LoadWriter:
         if not doomed:
             return 0
         ids = [(self.known.file_articles.pop(p),) for p in doomed if p in self.known.file_articles]
+        self.removed_ids.extend(i for (i,) in ids)
         await self.conn.executemany("DELETE FROM articles WHERE id = ?", ids)
         await self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in doomed])
         self._changed = self._changed or bool(ids)
@@ -291,10 +298,19 @@ class LoadWriter:
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
                     " WHERE key = 'content_version'"
                 )
+                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                await self.conn.execute("UPDATE meta SET value = ? WHERE key = 'loaded_at'", (now,))
                 await self.conn.execute(
-                    "UPDATE meta SET value = ? WHERE key = 'loaded_at'",
-                    (datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),),
+                    "INSERT INTO changes (version, loaded_at, added, updated, removed)"
+                    " SELECT CAST(value AS INTEGER), ?, ?, ?, ? FROM meta"
+                    " WHERE key = 'content_version'",
+                    (now, json.dumps(self.added_ids), json.dumps(self.updated_ids),
+                     json.dumps(self.removed_ids)),
+                )  # fmt: skip
+                await self.conn.execute(
+                    "DELETE FROM changes WHERE version <= (SELECT max(version) - 1000 FROM changes)"
                 )
+                await self.conn.execute("PRAGMA optimize")
             version = await self._next("SELECT value FROM meta WHERE key='content_version'") - 1
             await self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
