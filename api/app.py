@@ -6,19 +6,28 @@ GraphiQL for a browser); ``/healthz`` says whether the database is readable.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry import Schema
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.cache import ResponseCache
+from api.context import Context
 from api.http import GraphQLEndpoint
+from api.live import ChangeFeed
 from api.observe import Metrics, record_load
 from api.schema import build_schema
 from db.reader import ReadPool
@@ -61,10 +70,21 @@ def create_app(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )
 
+    feed = ChangeFeed(settings.db)
+    sockets = LiveView(schema, settings, pool, feed)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        pool.close()
+        feed.poll()  # mark where the change log is now
+        task = asyncio.create_task(feed.run(), name="change-feed")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            feed.close()
+            pool.close()
 
     middleware = [
         Middleware(
@@ -80,6 +100,7 @@ def create_app(
         middleware=middleware,
         routes=[
             Route("/graphql", endpoint),
+            WebSocketRoute("/graphql", sockets),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
@@ -89,4 +110,25 @@ def create_app(
     app.state.cache = endpoint.cache
     app.state.metrics = metrics
     app.state.settings = settings
+    app.state.feed = feed
     return app
+
+
+class LiveView(GraphQL[Context, None]):
+    """Strawberry's WebSocket transport (graphql-transport-ws) for subscriptions."""
+
+    def __init__(
+        self, schema: Schema, settings: Settings, pool: ReadPool, feed: ChangeFeed
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            allowed_origins=settings.cors_origins,
+        )
+        self.settings = settings
+        self.pool = pool
+        self.feed = feed
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(limits=self.settings.limits, live=True, pool=self.pool, feed=self.feed)

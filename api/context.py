@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from db.reader import Session
+from api.live import ChangeFeed
+from db.reader import ReadPool, Session
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
 from newsgraph.config import Limits
 
@@ -26,6 +27,9 @@ class Context:
     session: Session | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     loaders: Loaders | None = None
+    live: bool = False
+    pool: ReadPool | None = None
+    feed: ChangeFeed | None = None
 
     @property
     def db(self) -> Session:

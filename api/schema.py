@@ -6,7 +6,7 @@ the project root is that output, and a test keeps the two equal.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
 import strawberry
@@ -20,6 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from api.arguments import After, Before, Filter, First, Last, Order
 from api.connections import (
@@ -32,8 +33,9 @@ from api.connections import (
     topic_connection,
 )
 from api.context import Context
+from api.inputs import to_filter
 from api.limits import cost_extension, validation_rules
-from api.pagination import decode_id
+from api.pagination import decode_id, encode_id
 from api.scalars import SCALARS, DateTime, as_datetime
 from api.types import Article, ContextInfo, Node, Provider, Topic
 from db.reader import ReadPool
@@ -173,14 +175,68 @@ class Query:
         )
 
 
+@strawberry.type(description="What one content load changed.")
+class ContentChange:
+    version: int = strawberry.field(description="The content version after the change.")
+    loaded_at: DateTime | None = strawberry.field(description="When the load finished (UTC).")
+    added: list[strawberry.ID] = strawberry.field(description="Ids of articles added.")
+    updated: list[strawberry.ID] = strawberry.field(description="Ids of articles changed.")
+    removed: list[strawberry.ID] = strawberry.field(
+        description="Ids of articles removed (not filtered: they no longer exist to test)."
+    )
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "Tells a live client when content changed: the new version and the ids added, "
+            "updated and removed. With `filter`, only changes touching matching articles."
+        )
+    )
+    async def content_changed(
+        self, info: ContextInfo, filter: Filter = None
+    ) -> AsyncGenerator[ContentChange, None]:
+        ctx = info.context
+        if ctx.feed is None or ctx.pool is None:
+            raise BadArgument("subscriptions are served over WebSocket at /graphql")
+        wanted = to_filter(filter)
+        async for change in ctx.feed.changes():
+            added, updated = change.added, change.updated
+            if wanted is not None:
+                session = await ctx.pool.acquire()
+                try:
+                    keep = session.matching_ids(wanted, (*added, *updated))
+                finally:
+                    ctx.pool.release(session)
+                added = tuple(i for i in added if i in keep)
+                updated = tuple(i for i in updated if i in keep)
+                if not added and not updated and not change.removed:
+                    continue
+            yield ContentChange(
+                version=change.version,
+                loaded_at=as_datetime(change.loaded_at),
+                added=[strawberry.ID(encode_id("Article", i)) for i in added],
+                updated=[strawberry.ID(encode_id("Article", i)) for i in updated],
+                removed=[strawberry.ID(encode_id("Article", i)) for i in change.removed],
+            )
+
+
 class DatabaseSession(SchemaExtension):
-    """Open one read transaction per operation and close it when the result is ready."""
+    """Open one read transaction around execution and close it when the result is ready.
+
+    Subscriptions hold none open (a long read transaction stops WAL checkpoints);
+    they read per event instead.
+    """
 
     pool: ReadPool
 
-    async def on_operation(self) -> AsyncIterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
-        if not isinstance(ctx, Context):
+        if (
+            not isinstance(ctx, Context)
+            or self.execution_context.operation_type is OperationType.SUBSCRIPTION
+        ):
             yield
             return
         ctx.session = await self.pool.acquire()
@@ -229,6 +285,7 @@ def build_schema(
         bound.append(type("BoundDatabaseSession", (DatabaseSession,), {"pool": pool}))
     return Schema(
         query=Query,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         types=[Article, Provider, Topic],
         extensions=bound,

@@ -3,24 +3,54 @@
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from api.app import create_app
+from api.watch import Watcher
+from loaders.loader import LoadOptions
 from loaders.records import LoadReport
-from newsgraph.config import Settings
+from newsgraph.config import Settings, from_environ, to_environ
 
 
-def serve(settings: Settings, report: LoadReport | None = None) -> None:
-    """Serve until interrupted (one worker process)."""
+def serve(
+    settings: Settings, report: LoadReport | None = None, options: LoadOptions | None = None
+) -> None:
+    """Serve until interrupted; watch the content folder too with ``settings.watch``."""
+    _logging(settings)
+    watcher = None
+    if settings.watch:
+        watcher = Watcher(settings.content, settings.db, options or LoadOptions())
+        watcher.start()
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": False,
+        "server_header": False,
+    }
+    try:
+        if settings.workers > 1:
+            os.environ.update(to_environ(settings))
+            uvicorn.run("api.server:app_from_environ", factory=True, workers=settings.workers,
+                        **common)  # fmt: skip
+        else:
+            uvicorn.run(create_app(settings, report=report), **common)
+    finally:
+        if watcher is not None:
+            watcher.stop()
+
+
+def app_from_environ() -> Starlette:
+    """The app of one of several worker processes (settings come from the environment)."""
+    settings = from_environ()
+    _logging(settings)
+    return create_app(settings)
+
+
+def _logging(settings: Settings) -> None:
     fmt = "%(message)s" if settings.log_format == "json" else "%(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=logging.INFO, format=fmt)
-    app = create_app(settings, report=report)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
-        server_header=False,
-    )

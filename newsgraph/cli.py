@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         "env NEWSGRAPH_CONTENT)",
     )
     _db_flag(p_serve)
-    _load_flags(p_serve)
+    _load_flags(p_serve, "--parse-workers")
     p_serve.add_argument(
         "--host",
         default=config.env_default("host", "127.0.0.1"),
@@ -78,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
         default=config.env_default("log_format", "text"),
         help="request log lines as text or JSON (env NEWSGRAPH_LOG_FORMAT)",
     )  # fmt: skip
+    p_serve.add_argument(
+        "--watch", action="store_true",
+        default=config.parse_flag(config.env_default("watch", None)),
+        help="reload changed content files while serving (env NEWSGRAPH_WATCH)",
+    )  # fmt: skip
+    p_serve.add_argument(
+        "--workers", type=int, default=int(config.env_default("workers", "1") or 1),
+        help="server processes sharing the database (default 1; env NEWSGRAPH_WORKERS)",
+    )  # fmt: skip
+    p_serve.add_argument(
+        "--limit", action="append", default=[], metavar="NAME=VALUE",
+        help="change a query limit, repeatable: " + ", ".join(config.LIMIT_NAMES)
+        + " (env NEWSGRAPH_LIMIT_<NAME>)",
+    )  # fmt: skip
     p_serve.set_defaults(run=_run_serve)
 
     p_schema = sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -94,7 +108,7 @@ def _db_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load_flags(parser: argparse.ArgumentParser) -> None:
+def _load_flags(parser: argparse.ArgumentParser, workers_flag: str = "--workers") -> None:
     parser.add_argument(
         "--pattern",
         action="append",
@@ -108,7 +122,11 @@ def _load_flags(parser: argparse.ArgumentParser) -> None:
         help="keep articles whose files are gone from the folder",
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="parser processes (default: CPU count)"
+        workers_flag,
+        dest="parse_workers",
+        type=int,
+        default=None,
+        help="parser processes for loading (default: CPU count)",
     )
 
 
@@ -117,7 +135,7 @@ def _options(args: argparse.Namespace) -> LoadOptions:
     return LoadOptions(
         patterns=tuple(args.patterns) if args.patterns else base.patterns,
         prune=not args.no_prune,
-        workers=args.workers or base.workers,
+        workers=args.parse_workers or base.workers,
     )
 
 
@@ -144,10 +162,14 @@ def _run_serve(args: argparse.Namespace) -> int:
         access_token=config.env_default("access_token", None) or None,
         production=args.production,
         log_format=args.log_format,
+        watch=args.watch,
+        workers=max(1, args.workers),
+        limits=config.parse_limits(args.limit),
     )
-    report = asyncio.run(load(settings.content, settings.db, _options(args)))
+    options = _options(args)
+    report = asyncio.run(load(settings.content, settings.db, options))
     print_report(report, sys.stderr)
-    serve(settings, report)
+    serve(settings, report, options)
     return 0
 
 

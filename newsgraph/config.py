@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from newsgraph.errors import ConfigError
 
@@ -62,6 +63,64 @@ ENV = {
     "watch": "NEWSGRAPH_WATCH",
     "workers": "NEWSGRAPH_WORKERS",
 }
+
+
+LIMIT_NAMES = tuple(f.name for f in fields(Limits))
+
+
+def parse_limits(pairs: list[str], environ: Mapping[str, str] | None = None) -> Limits:
+    """Limits from ``NAME=VALUE`` flags over ``NEWSGRAPH_LIMIT_<NAME>`` variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {
+        name: env[f"NEWSGRAPH_LIMIT_{name.upper()}"]
+        for name in LIMIT_NAMES
+        if f"NEWSGRAPH_LIMIT_{name.upper()}" in env
+    }
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name.strip() not in LIMIT_NAMES:
+            raise ConfigError(f"--limit takes NAME=VALUE with NAME one of {', '.join(LIMIT_NAMES)}")
+        values[name.strip()] = value
+    base = Limits()
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = type(getattr(base, name))
+        try:
+            number = kind(value)
+        except ValueError:
+            raise ConfigError(f"limit {name} must be a number, got {value!r}") from None
+        if number <= 0 and name != "sql_timeout":
+            raise ConfigError(f"limit {name} must be positive, got {value!r}")
+        out[name] = number
+    return replace(base, **out)
+
+
+def to_environ(settings: Settings) -> dict[str, str]:
+    """Settings as environment variables, for server worker processes."""
+    env = {
+        "NEWSGRAPH_DB": str(settings.db),
+        "NEWSGRAPH_CONTENT": str(settings.content),
+        "NEWSGRAPH_PRODUCTION": "1" if settings.production else "0",
+        "NEWSGRAPH_LOG_FORMAT": settings.log_format,
+    }
+    if settings.access_token:
+        env["NEWSGRAPH_ACCESS_TOKEN"] = settings.access_token
+    for name in LIMIT_NAMES:
+        env[f"NEWSGRAPH_LIMIT_{name.upper()}"] = str(getattr(settings.limits, name))
+    return env
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings of a server worker process, from :func:`to_environ`'s variables."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        db=Path(env.get("NEWSGRAPH_DB", str(DEFAULT_DB))),
+        content=Path(env.get("NEWSGRAPH_CONTENT", str(SAMPLE_CONTENT))),
+        production=parse_flag(env.get("NEWSGRAPH_PRODUCTION")),
+        log_format=env.get("NEWSGRAPH_LOG_FORMAT", "text"),
+        access_token=env.get("NEWSGRAPH_ACCESS_TOKEN") or None,
+        limits=parse_limits([], env),
+    )
 
 
 def env_default(

@@ -1,0 +1,133 @@
+"""Live content: serve --watch, the contentChanged subscription over a real WebSocket,
+several worker processes, and limit settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from newsgraph.config import Limits, parse_limits
+from newsgraph.errors import ConfigError
+from tests.conftest import front_matter, item_fields
+from tests.test_cli import free_port
+
+
+@pytest.fixture
+def live(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    """A running ``newsgraph serve --watch`` over a small content folder."""
+    content = tmp_path / "content" / "_news"
+    content.mkdir(parents=True)
+    for n in range(5):
+        (content / f"story-{n}.md").write_text(front_matter(item_fields(n)), "utf-8")
+    port = free_port()
+    extra = getattr(request, "param", [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsgraph.cli", "serve", "--content", str(content.parent),
+         "--db", str(tmp_path / "live.db"), "--port", str(port), "--watch", *extra],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield base, content
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        log.close()
+
+
+SUBSCRIBE = "subscription($f: ArticleFilter) { contentChanged(filter: $f) { version added updated removed } }"
+
+
+async def next_event(ws: Any, timeout: float) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if message["type"] in ("next", "error", "complete"):
+            return dict(message)
+
+
+async def test_watch_reloads_and_the_subscription_tells_clients(live: tuple[str, Path]) -> None:
+    base, content = live
+    async with websockets.connect(
+        f"ws://{base}/graphql", subprotocols=["graphql-transport-ws"]
+    ) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "all", "type": "subscribe",
+                                  "payload": {"query": SUBSCRIBE}}))  # fmt: skip
+        await ws.send(json.dumps({"id": "videos", "type": "subscribe", "payload": {
+            "query": SUBSCRIBE, "variables": {"f": {"type": "video"}}}}))  # fmt: skip
+        await asyncio.sleep(0.5)
+        started = time.monotonic()
+        (content / "story-1.md").write_text(
+            front_matter(item_fields(1, title="Edited while serving")), "utf-8"
+        )
+        event = await next_event(ws, timeout=10)
+        elapsed = time.monotonic() - started
+        assert event["id"] == "all", event
+        change = event["payload"]["data"]["contentChanged"]
+        assert change["version"] == 2
+        assert len(change["updated"]) == 1 and change["added"] == [] == change["removed"]
+        assert elapsed < 5, f"the change reached the client after {elapsed:.1f} s"
+        (content / "story-9.md").write_text(front_matter(item_fields(9, type="video")), "utf-8")
+        events = [await next_event(ws, timeout=10), await next_event(ws, timeout=10)]
+        assert {e["id"] for e in events} == {"all", "videos"}, events
+        for e in events:
+            assert len(e["payload"]["data"]["contentChanged"]["added"]) == 1
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"http://{base}/graphql",
+                            json={"query": "{ contentInfo { version articleCount } }"})  # fmt: skip
+    assert r.json()["data"]["contentInfo"] == {"version": 3, "articleCount": 6}
+
+
+@pytest.mark.parametrize("live", [["--workers", "2"]], indirect=True)
+async def test_two_worker_processes_share_one_database(live: tuple[str, Path]) -> None:
+    base, content = live
+    async with httpx.AsyncClient() as http:
+        answers = await asyncio.gather(*[
+            http.post(f"http://{base}/graphql", json={"query": "{ articles { totalCount } }"})
+            for _ in range(20)
+        ])  # fmt: skip
+        assert {a.json()["data"]["articles"]["totalCount"] for a in answers} == {5}
+        (content / "story-7.md").write_text(front_matter(item_fields(7)), "utf-8")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = await http.post(
+                f"http://{base}/graphql", json={"query": "{ articles { totalCount } }"}
+            )
+            if r.json()["data"]["articles"]["totalCount"] == 6:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            pytest.fail("the workers never saw the reloaded content")
+
+
+def test_limits_from_flags_and_environment() -> None:
+    limits = parse_limits(["max_depth=12"], {"NEWSGRAPH_LIMIT_MAX_ALIASES": "20"})
+    assert (limits.max_depth, limits.max_aliases, limits.max_page) == (12, 20, Limits().max_page)
+    with pytest.raises(ConfigError, match="NAME=VALUE"):
+        parse_limits(["depth=3"], {})
+    with pytest.raises(ConfigError, match="must be a number"):
+        parse_limits(["max_depth=deep"], {})
