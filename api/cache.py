@@ -20,12 +20,18 @@ from typing import Any
 Key = tuple[str, str, str | None, bool]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cached:
-    """A serialized response body and its ETag."""
+    """A serialized response body; its ETag is computed when first needed."""
 
     body: bytes
-    etag: str
+    _etag: str | None = None
+
+    @property
+    def etag(self) -> str:
+        if self._etag is None:
+            self._etag = etag_of(self.body)
+        return self._etag
 
 
 def make_key(query: str, variables: dict[str, Any] | None, operation: str | None,
@@ -74,7 +80,7 @@ class ResponseCache:
 
     def put(self, key: Key, body: bytes) -> Cached:
         """Keep a response (unless it alone is over a tenth of the byte budget)."""
-        entry = Cached(body, etag_of(body))
+        entry = Cached(body)
         cost = len(body) + sum(len(part or "") for part in key[:3])
         if self.max_entries <= 0 or cost > self.max_bytes // 10:
             return entry

@@ -40,6 +40,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -85,6 +86,8 @@ class Plan:
     document: DocumentNode
     operation: OperationDefinitionNode
     fields: tuple[Field, ...]
+    variable_sizes: bool
+    """Whether a ``first``/``last`` takes a variable (else the cost was checked once)."""
 
     def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
             authorized: bool) -> Dict:  # fmt: skip
@@ -95,7 +98,9 @@ class Plan:
         if isinstance(coerced, list):
             raise Fallback
         name = self.operation.name.value if self.operation.name else None
-        if over_budget(self.schema, self.document, name, coerced.coerced, limits) is not None:
+        if self.variable_sizes and over_budget(
+            self.schema, self.document, name, coerced.coerced, limits
+        ):
             raise Fallback
         try:
             return _Run(db, limits, coerced, authorized).root(self.fields)
@@ -124,7 +129,18 @@ def compile_plan(schema: GraphQLSchema, document: DocumentNode,
         return None
     if any(f.name not in ROOT_FIELDS and f.name != "__typename" for f in fields):
         return None
-    return Plan(schema, document, operations[0], fields)
+    return Plan(schema, document, operations[0], fields, _sizes_vary(fields))
+
+
+def _sizes_vary(fields: Iterable[Field]) -> bool:
+    """Whether any ``first``/``last`` in the plan is a variable."""
+    for f in fields:
+        for arg in f.node.arguments or ():
+            if arg.name.value in ("first", "last") and isinstance(arg.value, VariableNode):
+                return True
+        if _sizes_vary(f.children):
+            return True
+    return False
 
 
 def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,

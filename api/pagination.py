@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from newsgraph.errors import BadArgument, BadCursor
 
 _PREFIX = "ng1"
@@ -22,8 +24,8 @@ _PREFIX = "ng1"
 
 def encode_cursor(kind: str, value: Any, key: Any) -> str:
     """An opaque cursor for the row ``key`` whose sort value is ``value``."""
-    raw = json.dumps([_PREFIX, kind, value, key], separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = orjson.dumps([_PREFIX, kind, value, key])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from db.connection import connect
 from db.query import Filter, Order, Sort, only, single_topic, where
 from db.rows import (
@@ -227,6 +229,12 @@ class Session:
         else:  # pragma: no cover - the API only asks for the four kinds above
             raise ValueError(kind)
         return [FacetRow(*row) for row in self.aggregate(sql, (*cond.params, limit))]
+
+    def matching_ids(self, f: Filter | None, ids: Iterable[int]) -> set[int]:
+        """Which of these article ids match a filter."""
+        cond = where(f)
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN {_IDS} AND {cond.sql}"
+        return {r[0] for r in self.rows(sql, (_json(ids), *cond.params))}
 
     def articles_by_id(self, ids: Iterable[int]) -> dict[int, ArticleRow]:
         """Articles by id (missing ids are absent)."""
@@ -459,7 +467,7 @@ class ReadPool:
 
 
 def _json(ids: Iterable[int]) -> str:
-    return json.dumps(sorted(set(ids)))
+    return orjson.dumps(sorted(set(ids))).decode()
 
 
 def _group(rows: list[ImageRow]) -> dict[int, list[ImageRow]]:
