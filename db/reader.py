@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -126,6 +127,12 @@ class Session:
             )
             params.append(" AND ".join(f"({t})" for t in texts))
         elif topic is not None:
+            # the driving index already limits rows to the topic: drop that condition
+            assert f is not None
+            if f.topics_any == (topic,):
+                cond = where(replace(f, topics_any=None))
+            elif f.topics_all == (topic,):
+                cond = where(replace(f, topics_all=None))
             key, key_id = "x.sk_published", "x.article_id"
             source = (
                 "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
