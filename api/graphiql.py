@@ -44,8 +44,7 @@ def graphiql_html() -> str:
     assert "query Homepage" in html, "Strawberry's GraphiQL page changed; update api/graphiql.py"
     html = html.replace(
         "defaultEditorToolsVisibility: true,",
-        "defaultEditorToolsVisibility: true,\n"
-        "          visiblePlugin: GraphiQL.DOC_EXPLORER_PLUGIN || undefined,",
+        'defaultEditorToolsVisibility: true,\n          visiblePlugin: "Documentation Explorer",',
         1,
     )
     return html.replace("<title>Strawberry GraphiQL</title>", "<title>newsgraph GraphiQL</title>")

@@ -199,5 +199,5 @@ async def test_production_mode(corpus: Corpus) -> None:
 async def test_graphiql_opens_on_the_homepage_example(http: httpx.AsyncClient) -> None:
     page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
     assert "query Homepage" in page
-    assert "DOC_EXPLORER_PLUGIN" in page
+    assert 'visiblePlugin: "Documentation Explorer"' in page
     assert "newsgraph GraphiQL" in page

@@ -1,0 +1,71 @@
+"""Run ``newsgraph serve`` as a subprocess on a free loopback port, for tests that need a real
+HTTP server (a browser, an HTTP client library)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BROWSER_DIR = ROOT / "tests" / "browser"
+NODE_MODULES = BROWSER_DIR / "node_modules"
+README_QUERIES: list[str] = re.findall(
+    r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def newsgraph_server(workdir: Path, start_timeout: float = 30.0) -> Iterator[str]:
+    """Serve the bundled sample content from a fresh database in ``workdir``; yield the base URL.
+
+    The server's output goes to ``workdir/serve.log``, quoted in the failure when it does not
+    come up.
+    """
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
+    log_path = workdir / "serve.log"
+    command = [
+        sys.executable, "-m", "newsgraph.cli", "serve",
+        "--db", str(workdir / "serve.db"), "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + start_timeout
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"newsgraph serve did not come up on {base}:\n"
+                        + log_path.read_text(encoding="utf-8", errors="replace")
+                    )
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
