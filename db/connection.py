@@ -15,6 +15,9 @@ import aiosqlite
 from db.schema import migrate
 from newsgraph.errors import DatabaseError
 
+READER_CACHE_KB = 8192
+"""Page cache per read connection (the loader's one connection gets 64 MB)."""
+
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
@@ -50,6 +53,9 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         for pragma in _PRAGMAS[1 if readonly else 0 :]:
             conn.execute(pragma)
+        if readonly:
+            # a pool holds several read connections; the OS page cache is shared by all
+            conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KB}")
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"cannot open the database {target}: {exc}") from exc
     return conn
