@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
 from api.watch import Watcher
@@ -35,13 +37,31 @@ def serve(
     try:
         if settings.workers > 1:
             os.environ.update(to_environ(settings))
-            uvicorn.run("api.server:app_from_environ", factory=True, workers=settings.workers,
-                        **common)  # fmt: skip
+            config = _TCPConfig(
+                "api.server:app_from_environ", factory=True, workers=settings.workers, **common
+            )
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
             uvicorn.run(create_app(settings, report=report), **common)
     finally:
         if watcher is not None:
             watcher.stop()
+
+
+class _TCPConfig(uvicorn.Config):
+    """uvicorn's config, with a listening socket that says it is TCP.
+
+    For several workers uvicorn binds the socket itself with ``proto=0``; sockets
+    accepted from it inherit that, and asyncio then skips ``TCP_NODELAY`` (it
+    checks for ``IPPROTO_TCP``), so every keep-alive response waited ~40 ms for
+    a delayed ACK. Re-wrapping the descriptor lets the kernel report the protocol.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        tcp = socket.socket(fileno=sock.detach())
+        tcp.set_inheritable(True)
+        return tcp
 
 
 def app_from_environ() -> Starlette:

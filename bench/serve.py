@@ -532,6 +532,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--startup-timeout", type=float, default=900, help="seconds to wait for /healthz"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="newsgraph server processes (the floor keeps 1)"
+    )
     return parser
 
 
@@ -546,6 +549,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         print(f"bench.serve needs wrk, which is not installed; install it with: {WRK_INSTALL}")
         return 2
     settings = WrkSettings(args.duration, args.connections, args.threads, args.timeout)
+    os.environ["NEWSGRAPH_WORKERS"] = str(max(1, args.workers))  # read by `newsgraph serve`
+    out.write(f"newsgraph serve --workers {max(1, args.workers)}\n")
     with tempfile.TemporaryDirectory(prefix="newsgraph-bench-serve-") as tmp:
         work = Path(tmp)
         db, content = (p.resolve() for p in _inputs(args, work, out))
