@@ -140,7 +140,9 @@ def _options(args: argparse.Namespace) -> LoadOptions:
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    progress: _Progress | _PlainProgress | None = None
+    if not args.json:
+        progress = _Progress(sys.stderr) if sys.stderr.isatty() else _PlainProgress(sys.stderr)
     report = asyncio.run(load(args.content, args.db, _options(args), progress))
     if progress is not None:
         progress.close()
@@ -231,6 +233,27 @@ class _Progress:
         if self.shown:
             self.out.write("\n")
             self.out.flush()
+
+
+class _PlainProgress:
+    """Progress for logs and pipes: a plain line at every tenth of a large load."""
+
+    MIN_FILES = 2000
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        tenth = 10 * done // total
+        if tenth > self.shown:
+            self.shown = tenth
+            print(f"parsed {done:,} of {total:,} changed files", file=self.out, flush=True)
+
+    def close(self) -> None:
+        """Nothing to clean up."""
 
 
 if __name__ == "__main__":

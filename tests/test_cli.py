@@ -101,3 +101,22 @@ def test_serve_loads_the_sample_and_serves_graphql_and_graphiql(tmp_path: Path) 
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def test_plain_progress_lines_for_large_loads_off_a_terminal() -> None:
+    import io
+
+    from newsgraph.cli import _PlainProgress
+
+    out = io.StringIO()
+    progress = _PlainProgress(out)
+    for done in range(0, 5001, 200):
+        progress(done, 5000)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "parsed 0 of 5,000 changed files"
+    assert lines[-1] == "parsed 5,000 of 5,000 changed files"
+    assert len(lines) == 11
+    quiet = io.StringIO()
+    small = _PlainProgress(quiet)
+    small(10, 10)
+    assert quiet.getvalue() == ""
