@@ -43,6 +43,7 @@ Tracer = Callable[[str], None]
 _IDS = "(SELECT value FROM json_each(?))"
 # BM25 column weights: a word in the title says more than one in the body
 TITLE_WEIGHT, EXCERPT_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
+RANKED_PREFIX = 500
 _IMAGE = "url, width, height, is_cached, title, attribution"
 _TOPIC = "t.id, t.name, t.slug, t.parent, t.keywords, t.hashtags, t.article_count"
 _RELATED = (
@@ -156,7 +157,22 @@ class Session:
         self, f: Filter, descending: bool, limit: int, cursor: tuple[Any, int] | None,
         backward: bool,
     ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
-        """A plain search by relevance: rank and page inside the FTS index, then join."""
+        """A plain search by relevance: rank and page inside the FTS index, then join.
+
+        The best-ranked :data:`RANKED_PREFIX` (score, id) pairs of a search are kept in
+        the aggregate cache, so later pages and later requests for the same words in
+        that range skip the ranking, which costs O(matches).
+        """
+        if descending and self.aggregates is not None:
+            ranked = self._ranked(f)
+            start = 0
+            if cursor is not None:
+                start = next((i for i, pair in enumerate(ranked) if pair < cursor), len(ranked))
+            window = ranked[start : start + limit]
+            if len(window) == limit or len(ranked) < RANKED_PREFIX:
+                rows = self.articles_by_id(i for _, i in window)
+                found = [(k, rows[i]) for k, i in window if i in rows]
+                return found[::-1] if backward else found
         direction = "DESC" if descending else "ASC"
         params: list[Any] = [f.text]
         inner = (
@@ -175,6 +191,15 @@ class Session:
         )
         found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
+
+    def _ranked(self, f: Filter) -> list[tuple[float, int]]:
+        """The best (score, id) pairs of a search, best first (cached per version)."""
+        sql = (
+            f"SELECT -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS k,"
+            " rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY k DESC, rowid DESC"
+            " LIMIT ?"
+        )
+        return [(k, i) for k, i in self.aggregate(sql, (f.text, RANKED_PREFIX))]
 
     def article_count(self, f: Filter | None) -> int:
         """How many articles match a filter (index-only for the common shapes)."""

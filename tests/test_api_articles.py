@@ -291,3 +291,32 @@ async def test_a_cursor_from_another_sort_is_refused(gql: GQL) -> None:
     body = await gql(PAGE, {"first": 2, "after": page["pageInfo"]["endCursor"]})
     assert error_codes(body) == ["BAD_CURSOR"]
     assert "sorted by QUALITY" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("prefix", [500, 4])
+async def test_paging_a_search_matches_one_big_page(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch, prefix: int
+) -> None:
+    import db.reader
+
+    monkeypatch.setattr(db.reader, "RANKED_PREFIX", prefix)
+    gql = client_for(make_app(corpus.db))
+    word = "the"
+    whole = data(await gql(
+        "query($t: String!) { articles(filter: {text: $t}, first: 100) { totalCount nodes { slug } } }",
+        {"t": word},
+    ))["articles"]  # fmt: skip
+    assert whole["totalCount"] > 10
+    paged = [n["slug"] for n in (await collect(gql, {"text": word}, None, size=3))[0]]
+    assert paged[: len(whole["nodes"])] == [n["slug"] for n in whole["nodes"]]
+    assert len(paged) == len(set(paged)) == whole["totalCount"]
+    backward: list[str] = []
+    before = None
+    while True:
+        body = await gql(PAGE, {"filter": {"text": word}, "last": 7, "before": before})
+        page = data(body)["articles"]
+        backward[:0] = [e["node"]["slug"] for e in page["edges"]]
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert backward == paged
