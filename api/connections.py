@@ -7,8 +7,9 @@ the same read transaction, so they agree with the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -20,6 +21,8 @@ from db import query
 from db.reader import Session
 from db.rows import ArticleRow
 from newsgraph.config import Limits
+
+R = TypeVar("R")
 
 _VALUE_TYPES: dict[query.Sort, tuple[type, ...]] = {
     query.Sort.PUBLISHED_AT: (str,),
@@ -212,7 +215,7 @@ class ProviderConnection:
 
     @strawberry.field(description="How many providers there are.")
     def total_count(self, info: ContextInfo) -> int:
-        return int(info.context.db.rows("SELECT count(*) FROM providers")[0][0])
+        return info.context.db.count("providers")
 
 
 @strawberry.type(description="A topic and its cursor.")
@@ -229,44 +232,54 @@ class TopicConnection:
 
     @strawberry.field(description="How many topics there are.")
     def total_count(self, info: ContextInfo) -> int:
-        return int(info.context.db.rows("SELECT count(*) FROM topics")[0][0])
+        return info.context.db.count("topics")
+
+
+def _ranked_page(
+    info: ContextInfo,
+    first: int | None,
+    after: str | None,
+    kind: str,
+    key_type: type,
+    fetch: Callable[[int, tuple[Any, Any] | None], list[tuple[Any, R]]],
+    key_of: Callable[[R], Any],
+) -> tuple[list[R], list[str], PageInfo]:
+    """A forward page of providers or topics (most articles first) with its cursors."""
+    ctx: Context = info.context
+    page = page_args(
+        first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    )
+    cursor = decode_cursor(page.cursor, kind, (int,), key_type) if page.cursor else None
+    found = fetch(page.size + 1, cursor)
+    more = len(found) > page.size
+    found = found[: page.size]
+    cursors = [encode_cursor(kind, value, key_of(row)) for value, row in found]
+    return [row for _, row in found], cursors, _page_info(cursors, page, more)
 
 
 def provider_connection(
     info: ContextInfo, first: int | None, after: str | None
 ) -> ProviderConnection:
     """Resolve ``providers(first, after)``."""
-    ctx: Context = info.context
-    page = page_args(
-        first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    rows, cursors, page_info = _ranked_page(
+        info, first, after, "providers", str, info.context.db.provider_page, lambda r: r.domain
     )
-    cursor = decode_cursor(page.cursor, "providers", (int,), str) if page.cursor else None
-    rows = ctx.db.provider_page(page.size + 1, cursor)
-    more = len(rows) > page.size
-    rows = rows[: page.size]
-    nodes = [Provider.from_row(r) for _, r in rows]
-    cursors = [encode_cursor("providers", v, r.domain) for v, r in rows]
+    nodes = [Provider.from_row(r) for r in rows]
     return ProviderConnection(
         edges=[ProviderEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
         nodes=nodes,
-        page_info=_page_info(cursors, page, more),
+        page_info=page_info,
     )
 
 
 def topic_connection(info: ContextInfo, first: int | None, after: str | None) -> TopicConnection:
     """Resolve ``topics(first, after)``."""
-    ctx: Context = info.context
-    page = page_args(
-        first, after, None, None, default=ctx.limits.default_page, maximum=ctx.limits.max_page
+    rows, cursors, page_info = _ranked_page(
+        info, first, after, "topics", int, info.context.db.topic_page, lambda r: r.id
     )
-    cursor = decode_cursor(page.cursor, "topics", (int,), int) if page.cursor else None
-    rows = ctx.db.topic_page(page.size + 1, cursor)
-    more = len(rows) > page.size
-    rows = rows[: page.size]
-    nodes = [Topic.from_row(r) for _, r in rows]
-    cursors = [encode_cursor("topics", v, r.id) for v, r in rows]
+    nodes = [Topic.from_row(r) for r in rows]
     return TopicConnection(
         edges=[TopicEdge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
         nodes=nodes,
-        page_info=_page_info(cursors, page, more),
+        page_info=page_info,
     )

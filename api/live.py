@@ -11,27 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import sqlite3
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from pathlib import Path
 
-from db.connection import connect
+from db.changes import Change, ChangeLog
+from newsgraph.errors import DatabaseError
 
 log = logging.getLogger("newsgraph.live")
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One changing load, as recorded in the change log."""
-
-    version: int
-    loaded_at: str
-    added: tuple[int, ...]
-    updated: tuple[int, ...]
-    removed: tuple[int, ...]
 
 
 class ChangeFeed:
@@ -41,9 +28,7 @@ class ChangeFeed:
         self.db = Path(db)
         self.interval = interval
         self._queues: set[asyncio.Queue[Change]] = set()
-        self._conn: sqlite3.Connection | None = None
-        self._data_version = -1
-        self._last = -1
+        self.log = ChangeLog(db)
 
     def subscribe(self) -> asyncio.Queue[Change]:
         """A queue that receives every change from now on."""
@@ -56,29 +41,8 @@ class ChangeFeed:
         self._queues.discard(queue)
 
     def poll(self) -> list[Change]:
-        """New changes since the last poll (none on the first poll: it sets the mark)."""
-        if self._conn is None:
-            self._conn = connect(self.db, readonly=True)
-        data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if data_version == self._data_version:
-            return []
-        self._data_version = data_version
-        if self._last < 0:
-            row = self._conn.execute("SELECT coalesce(max(version), 0) FROM changes").fetchone()
-            self._last = int(row[0])
-            return []
-        rows = self._conn.execute(
-            "SELECT version, loaded_at, added, updated, removed FROM changes"
-            " WHERE version > ? ORDER BY version",
-            (self._last,),
-        ).fetchall()
-        if not rows:
-            return []
-        self._last = rows[-1][0]
-        return [
-            Change(v, at, tuple(json.loads(a)), tuple(json.loads(u)), tuple(json.loads(r)))
-            for v, at, a, u, r in rows
-        ]
+        """New changes since the last poll (none on the first: it sets the mark)."""
+        return self.log.poll()
 
     def publish(self, changes: list[Change]) -> None:
         """Hand changes to every subscriber (a subscriber that fell far behind loses them)."""
@@ -92,15 +56,13 @@ class ChangeFeed:
         while True:
             try:
                 self.publish(self.poll())
-            except sqlite3.Error as exc:  # the file may be mid-migration; try again
+            except DatabaseError as exc:  # the file may be mid-migration; try again
                 log.warning("change feed: %s", exc)
             await asyncio.sleep(self.interval)
 
     def close(self) -> None:
         """Close the feed's connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.log.close()
 
     async def changes(self) -> AsyncGenerator[Change, None]:
         """Changes as they come, for one subscriber."""

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 
@@ -390,6 +390,14 @@ class Session:
         sql += " ORDER BY -t.article_count, t.id LIMIT ?"
         params.append(limit)
         return [(-r.article_count, r) for r in self.rows(sql, params, TopicRow)]
+
+    def count(self, table: Literal["providers", "topics"]) -> int:
+        """How many providers or topics there are."""
+        sql = {
+            "providers": "SELECT count(*) FROM providers",
+            "topics": "SELECT count(*) FROM topics",
+        }
+        return int(self.rows(sql[table])[0][0])
 
     def content_info(self) -> ContentInfo:
         """The content version, when it was loaded, and how many articles there are."""
