@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -87,7 +87,8 @@ class Plan:
     operation: OperationDefinitionNode
     fields: tuple[Field, ...]
     variable_sizes: bool
-    """Whether a ``first``/``last`` takes a variable (else the cost was checked once)."""
+    """Whether a ``first``/``last`` takes a variable (else the cost is checked once)."""
+    within_budget: dict[tuple[int, int], bool] = field(default_factory=dict)
 
     def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
             authorized: bool) -> Dict:  # fmt: skip
@@ -98,9 +99,13 @@ class Plan:
         if isinstance(coerced, list):
             raise Fallback
         name = self.operation.name.value if self.operation.name else None
-        if self.variable_sizes and over_budget(
-            self.schema, self.document, name, coerced.coerced, limits
-        ):
+        budget = (limits.max_cost, limits.default_page)
+        fits = None if self.variable_sizes else self.within_budget.get(budget)
+        if fits is None:
+            fits = over_budget(self.schema, self.document, name, coerced.coerced, limits) is None
+            if not self.variable_sizes:
+                self.within_budget[budget] = fits
+        if not fits:
             raise Fallback
         try:
             return _Run(db, limits, coerced, authorized).root(self.fields)
