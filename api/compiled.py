@@ -469,16 +469,15 @@ class _Run:
 
     def providers(self, rows: list[ProviderRow], fields: tuple[Field, ...]) -> list[Dict]:
         out: list[Dict] = []
-        logos: dict[int, list[ImageRow]] | None = None
-        for f in fields:
-            if f.name == "images" and logos is None:
-                logos = self.db.provider_images([r.id for r in rows]) if rows else {}
+        logos: dict[int, list[ImageRow]] = {}
+        limits = {f.key: self.first(f) for f in fields if f.name == "images"}
+        if limits and rows:
+            logos = self.db.provider_images([r.id for r in rows])
         for row in rows:
             d: Dict = {}
             for f in fields:
                 if f.name == "images":
-                    assert logos is not None
-                    limit = self.first(f)
+                    limit = limits[f.key]
                     imgs = logos.get(row.id, [])
                     d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f.children)
                 elif f.name == "articles":
@@ -515,6 +514,7 @@ class _Run:
 
     def related(self, rows: list[RelatedRow], fields: tuple[Field, ...]) -> list[Dict]:
         nested: dict[str, Any] = {}
+        limits = {f.key: self.first(f) for f in fields if f.name == "images"}
         for f in fields:
             if f.name == "provider":
                 found = self.db.providers_by_id({r.provider_id for r in rows if r.provider_id})
@@ -535,7 +535,7 @@ class _Run:
                     ref = row.provider_id if f.name == "provider" else row.target_id
                     d[f.key] = nested[f.key].get(ref) if ref else None
                 elif f.name == "images":
-                    limit = self.first(f)
+                    limit = limits[f.key]
                     imgs = nested["images"].get(row.id, [])
                     d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f.children)
                 elif f.name == "__typename":

@@ -41,10 +41,18 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
 
 
+def _flags(page: Page, more: bool) -> tuple[bool, bool]:
+    """(hasNextPage, hasPreviousPage): ``more`` on the side we paged toward."""
+    if page.backward:
+        return page.cursor is not None, more
+    return more, page.cursor is not None
+
+
 def _page_info(cursors: list[str], page: Page, more: bool) -> PageInfo:
+    has_next, has_previous = _flags(page, more)
     return PageInfo(
-        has_next_page=more if not page.backward else page.cursor is not None,
-        has_previous_page=more if page.backward else page.cursor is not None,
+        has_next_page=has_next,
+        has_previous_page=has_previous,
         start_cursor=cursors[0] if cursors else None,
         end_cursor=cursors[-1] if cursors else None,
     )
@@ -159,12 +167,12 @@ def fetch_article_page(
     more = len(found) > page.size
     if more:
         found = found[1:] if page.backward else found[:-1]
-    info = _page_info([], page, more)
+    has_next, has_previous = _flags(page, more)
     return ArticlePage(
         rows=[row for _, row in found],
         cursors=[encode_cursor(kind, value, row.id) for value, row in found],
-        has_next=info.has_next_page,
-        has_previous=info.has_previous_page,
+        has_next=has_next,
+        has_previous=has_previous,
         filter=scoped,
     )
 

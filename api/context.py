@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -25,7 +25,6 @@ class Context:
     limits: Limits
     authorized: bool = False
     session: Session | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     loaders: Loaders | None = None
     live: bool = False
     pool: ReadPool | None = None

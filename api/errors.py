@@ -51,9 +51,3 @@ def format_error(error: GraphQLError, *, production: bool = False) -> dict[str, 
         extensions = {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}
     formatted["extensions"] = extensions
     return formatted
-
-
-def is_expected(error: GraphQLError) -> bool:
-    """Whether an error is the client's to fix (not worth a log line)."""
-    original = error.original_error
-    return original is None or isinstance(original, QueryError | GraphQLError)

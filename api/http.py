@@ -17,6 +17,7 @@ One endpoint serves ``/graphql``:
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections import OrderedDict
@@ -110,6 +111,10 @@ def _json_object(raw: str | None, name: str) -> dict[str, Any] | None:
         value = json.loads(raw)
     except ValueError:
         raise HTTPProblem(400, f"`{name}` is not valid JSON") from None
+    return _object_or_none(value, name)
+
+
+def _object_or_none(value: Any, name: str) -> dict[str, Any] | None:
     if value is not None and not isinstance(value, dict):
         raise HTTPProblem(400, f"`{name}` must be a JSON object")
     return value
@@ -163,12 +168,8 @@ async def from_body(request: Request, limit: int) -> GraphQLRequest:
         raise HTTPProblem(400, "`query` must be a string")
     if operation is not None and not isinstance(operation, str):
         raise HTTPProblem(400, "`operationName` must be a string")
-    variables = body.get("variables")
-    extensions = body.get("extensions")
-    if variables is not None and not isinstance(variables, dict):
-        raise HTTPProblem(400, "`variables` must be a JSON object")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise HTTPProblem(400, "`extensions` must be a JSON object")
+    variables = _object_or_none(body.get("variables"), "variables")
+    extensions = _object_or_none(body.get("extensions"), "extensions")
     return GraphQLRequest(query, variables, operation, extensions)
 
 
@@ -387,6 +388,4 @@ def _before_execution(error: GraphQLError) -> bool:
 
 
 def _same(given: str, expected: str) -> bool:
-    import hmac
-
     return hmac.compare_digest(given.encode(), expected.encode())

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from db.connection import connect
-from db.query import Filter, Order, Sort, only, single_topic, where
+from db.query import TOPIC_IDS, Filter, Order, Sort, only, single_topic, where
 from db.rows import (
     ARTICLE_COLUMNS,
     ArticleRow,
@@ -210,10 +210,10 @@ class Session:
             sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
             params = (f.text,)
         elif only(f, "topics_any") and f.topics_any:
-            marks = ", ".join("?" * len(f.topics_any))
+            topics = TOPIC_IDS.format(marks=", ".join("?" * len(f.topics_any)))
             sql = (
-                "SELECT count(DISTINCT article_id) FROM article_topics WHERE topic_id IN"
-                f" (SELECT id FROM topics WHERE name IN ({marks}) OR slug IN ({marks}))"
+                "SELECT count(DISTINCT article_id) FROM article_topics"
+                f" WHERE topic_id IN ({topics})"
             )
             params = (*f.topics_any, *f.topics_any)
         else:
