@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from newsgraph.cli import main
+from tests.browser.live_server import newsgraph_server
 from tests.conftest import MakeItem
 
 
@@ -63,32 +59,9 @@ def test_missing_folder_and_unwritable_db_are_errors(
     assert "cannot open the database" in capsys.readouterr().err
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_loads_the_sample_and_serves_graphql_and_graphiql(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsgraph.cli", "serve", "--db", str(tmp_path / "s.db"),
-         "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+    with newsgraph_server(tmp_path) as base:
+        health = httpx.get(f"{base}/healthz", timeout=5)
         assert health.json()["status"] == "ok"
         page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=5)
         assert page.status_code == 200
@@ -97,10 +70,6 @@ def test_serve_loads_the_sample_and_serves_graphql_and_graphiql(tmp_path: Path) 
         assert answer.json()["data"]["articles"]["totalCount"] > 50
         by_get = httpx.get(f"{base}/graphql", params={"query": "{ contentInfo { version } }"})
         assert by_get.json()["data"]["contentInfo"]["version"] == 1
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_plain_progress_lines_for_large_loads_off_a_terminal() -> None:

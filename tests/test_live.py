@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +16,8 @@ import websockets
 
 from newsgraph.config import Limits, parse_limits
 from newsgraph.errors import ConfigError
+from tests.browser.live_server import newsgraph_server
 from tests.conftest import front_matter, item_fields
-from tests.test_cli import free_port
 
 
 @pytest.fixture
@@ -30,32 +27,10 @@ def live(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, 
     content.mkdir(parents=True)
     for n in range(5):
         (content / f"story-{n}.md").write_text(front_matter(item_fields(n)), "utf-8")
-    port = free_port()
     extra = getattr(request, "param", [])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsgraph.cli", "serve", "--content", str(content.parent),
-         "--db", str(tmp_path / "live.db"), "--port", str(port), "--watch", *extra],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield base, content
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
+    args = ("--content", str(content.parent), "--watch", *extra)
+    with newsgraph_server(tmp_path, *args) as url:
+        yield url.removeprefix("http://"), content
 
 
 SUBSCRIBE = "subscription($f: ArticleFilter) { contentChanged(filter: $f) { version added updated removed } }"

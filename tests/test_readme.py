@@ -11,9 +11,9 @@ import pytest
 
 from loaders.loader import load
 from newsgraph.config import SAMPLE_CONTENT
-from tests.conftest import ROOT, client_for, data, make_app
+from tests.conftest import README_EXAMPLES, client_for, data, make_app
 
-EXAMPLES = re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
+EXAMPLES = README_EXAMPLES
 
 
 @pytest.fixture(scope="module")

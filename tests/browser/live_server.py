@@ -4,7 +4,6 @@ HTTP server (a browser, an HTTP client library)."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -15,12 +14,12 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import README_EXAMPLES
+
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER_DIR = ROOT / "tests" / "browser"
 NODE_MODULES = BROWSER_DIR / "node_modules"
-README_QUERIES: list[str] = re.findall(
-    r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S
-)
+README_QUERIES = README_EXAMPLES
 
 
 def free_port() -> int:
@@ -31,8 +30,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def newsgraph_server(workdir: Path, start_timeout: float = 30.0) -> Iterator[str]:
-    """Serve the bundled sample content from a fresh database in ``workdir``; yield the base URL.
+def newsgraph_server(workdir: Path, *args: str, start_timeout: float = 30.0) -> Iterator[str]:
+    """Serve from a fresh database in ``workdir`` (the bundled sample unless ``args`` name
+    other content); yield the base URL. ``args`` are further ``newsgraph serve`` flags.
 
     The server's output goes to ``workdir/serve.log``, quoted in the failure when it does not
     come up.
@@ -42,7 +42,7 @@ def newsgraph_server(workdir: Path, start_timeout: float = 30.0) -> Iterator[str
     log_path = workdir / "serve.log"
     command = [
         sys.executable, "-m", "newsgraph.cli", "serve",
-        "--db", str(workdir / "serve.db"), "--host", "127.0.0.1", "--port", str(port),
+        "--db", str(workdir / "serve.db"), "--host", "127.0.0.1", "--port", str(port), *args,
     ]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
