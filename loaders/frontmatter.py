@@ -2,8 +2,9 @@
 
 A content file starts with a line ``---``, then YAML, then a line ``---`` (or
 ``...``), then the body. We accept a UTF-8 byte-order mark and CRLF line ends.
-YAML is parsed with PyYAML's C safe loader when present (safe loading only),
-and aliases (``*name``) are refused before construction: a few hundred bytes
+YAML is parsed from libyaml's events when it uses only plain shapes (see
+:mod:`loaders.yamlfast`), else with PyYAML's C safe loader when present (safe
+loading only), and aliases (``*name``) are refused before construction: a few hundred bytes
 of aliases can describe millions of nodes ("billion laughs") or a recursive
 structure, and front matter never needs them.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from loaders import yamlfast
 from newsgraph.errors import ContentError
 
 try:  # the C loader is ~10x faster; fall back to the pure-Python one without libyaml
@@ -79,14 +81,19 @@ def split(path: str, text: str, max_front_matter: int = MAX_FRONT_MATTER_BYTES) 
         raise ContentError(path, f"front matter is over the {max_front_matter:,}-byte limit", 2)
     body = text[closing.end() :]
     body = body[1:] if body.startswith("\n") else body
-    data = parse_yaml(path, source, first_line=2)
+    try:  # the common, plain case, built straight from libyaml's events
+        data = yamlfast.load(source, MAX_NESTING)
+        deep = False
+    except yamlfast.Unsupported:  # the reference loader, its errors and our checks
+        data = parse_yaml(path, source, first_line=2)
+        deep = nesting(data) > MAX_NESTING
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ContentError(
             path, f"front matter must be a mapping of keys to values, not a {_kind(data)}", 2
         )
-    if nesting(data) > MAX_NESTING:
+    if deep:
         raise ContentError(
             path, f"front matter nests more than {MAX_NESTING} levels deep; flatten it", 2
         )
