@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from loaders import frontmatter, normalise
 from loaders.records import Article, FileState, Problem
@@ -34,8 +35,7 @@ class Job:
     known_sha: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What became of one file: an article, a problem, or "same bytes as before"."""
 
     state: FileState

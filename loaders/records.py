@@ -3,15 +3,19 @@
 Resolvers and the database layer never see raw YAML; they see these. Every
 field is optional where real files may omit it (``None`` = missing), and
 ``extra`` keeps unknown front-matter keys as JSON text so nothing is lost.
+
+The records that cross from parser processes to the writer are named tuples:
+they are immutable like frozen dataclasses, but pickle and unpickle about four
+times faster, and the loader moves one of each per file between processes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(NamedTuple):
     """One picture: an article's, a related item's or a provider's logo."""
 
     url: str
@@ -22,8 +26,7 @@ class Image:
     attribution: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Provider:
+class Provider(NamedTuple):
     """The publisher of an item; one database row per ``domain``."""
 
     domain: str
@@ -31,8 +34,7 @@ class Provider:
     images: tuple[Image, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedItem:
+class RelatedItem(NamedTuple):
     """Another story listed under an article ("related coverage")."""
 
     title: str | None = None
@@ -48,8 +50,7 @@ class RelatedItem:
     extra: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(NamedTuple):
     """One news item, normalised: UTC ISO-8601 timestamps, ``None`` for missing."""
 
     path: str
@@ -88,8 +89,7 @@ class TopicInfo:
     extra: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
+class FileState(NamedTuple):
     """What we know of a file on disk, to skip unchanged files cheaply."""
 
     path: str
