@@ -8,8 +8,10 @@ Design notes, for the API's queries:
   ``(sk_x, id)``; ``id`` is the unique tie-breaker.
 * ``article_topics`` repeats the article's publication sort key so that a
   topic page sorted by date walks one index, however deep the page.
-* ``articles_fts`` is an FTS5 index over title, excerpt and body, kept in step
-  by triggers.
+* ``articles_fts`` is an FTS5 index over title, excerpt and body. The writer
+  keeps it in step in bulk, one statement per batch (schema v3 dropped the
+  per-row triggers: FTS5 takes about 0.1 ms per row inserted one at a time,
+  and a 10,000-item load spent 1.2 s of its 1.8 s of writing in them).
 * ``files`` remembers size, mtime and hash per path for incremental loads;
   ``meta`` holds the content version that changes on every changing load.
 """
@@ -199,7 +201,14 @@ CREATE TABLE changes (
 );
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2)
+_V3 = """
+-- the writer keeps articles_fts in step with one INSERT ... SELECT per batch
+DROP TRIGGER articles_fts_insert;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -58,6 +58,7 @@ class LoadWriter:
         self.added_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.removed_ids: list[int] = []
+        self._unindexed: list[int] = []  # written this load, not yet in articles_fts
 
     async def begin(self) -> Known:
         """Take the write lock and read what the database already holds."""
@@ -99,10 +100,7 @@ class LoadWriter:
             return 0, 0
         k = self.known
         replaced = [k.file_articles[s.path] for s, _ in batch if s.path in k.file_articles]
-        if replaced:
-            await self.conn.executemany(
-                "DELETE FROM articles WHERE id = ?", [(i,) for i in replaced]
-            )
+        await self._delete_articles(replaced)
         rows: list[tuple[Any, ...]] = []
         topic_rows: list[tuple[Any, ...]] = []
         image_rows: list[tuple[Any, ...]] = []
@@ -177,6 +175,7 @@ class LoadWriter:
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
+        self._unindexed.extend(row[0] for row in rows)
         await self.conn.executemany(
             "INSERT INTO article_topics (topic_id, sk_published, article_id, position)"
             " VALUES (?,?,?,?)",
@@ -213,7 +212,7 @@ class LoadWriter:
             return 0
         ids = [(self.known.file_articles.pop(p),) for p in doomed if p in self.known.file_articles]
         self.removed_ids.extend(i for (i,) in ids)
-        await self.conn.executemany("DELETE FROM articles WHERE id = ?", ids)
+        await self._delete_articles([i for (i,) in ids])
         await self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in doomed])
         self._changed = self._changed or bool(ids)
         return len(ids)
@@ -292,6 +291,7 @@ class LoadWriter:
         """Finish derived data, bump the content version if anything changed, commit."""
         try:
             if self._changed:
+                await self._index_text()
                 await self._apply_provider_details()
                 await self._derive()
                 await self.conn.execute(
@@ -386,6 +386,32 @@ class LoadWriter:
         )
         return found
 
+    async def _delete_articles(self, ids: Sequence[int]) -> None:
+        """Delete articles and their rows, and their words from the full-text index."""
+        if not ids:
+            return
+        chosen = json.dumps(list(ids))
+        await self.conn.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)"
+            " SELECT 'delete', id, title, excerpt, body FROM articles"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (chosen,),
+        )
+        await self.conn.execute(
+            "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
+        )
+
+    async def _index_text(self) -> None:
+        """Add the articles written by this load to the full-text index, in one statement."""
+        if self._unindexed:
+            await self.conn.execute(
+                "INSERT INTO articles_fts (rowid, title, excerpt, body)"
+                " SELECT id, title, excerpt, body FROM articles"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(self._unindexed),),
+            )
+            self._unindexed = []
+
     async def _apply_provider_details(self) -> None:
         """Providers without a site record take the name and logos last seen in items."""
         k = self.known
@@ -473,7 +499,7 @@ _DERIVE = (
 
 
 def _merge(old: Provider | None, new: Provider) -> Provider:
-    if old is None:
+    if old is None or (new.name and new.images):
         return new
     return Provider(domain=new.domain, name=new.name or old.name, images=new.images or old.images)
 

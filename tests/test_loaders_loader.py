@@ -137,6 +137,16 @@ async def test_add_change_remove(make_item: MakeItem, content: Path, db_path: Pa
     assert rows(db_path, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'number'") == [
         (2,)
     ]
+    assert_text_index_matches_articles(db_path)
+
+
+def assert_text_index_matches_articles(db: Path) -> None:
+    """FTS5's own check that the index holds exactly the words of the articles table."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()
 
 
 async def test_no_prune_keeps_articles_of_deleted_files(
