@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 
 from db.connection import connect
+from db.dimensions import DimensionCache, Dimensions
 from db.query import TOPIC_IDS, Filter, Order, Sort, only, single_topic, where
 from db.rows import (
     ARTICLE_COLUMNS,
@@ -60,13 +61,16 @@ class Session:
         conn: sqlite3.Connection,
         tracer: Tracer | None = None,
         aggregates: AggregateCache | None = None,
+        dimensions: DimensionCache | None = None,
     ) -> None:
         self.conn = conn
         self.statements = 0
         self.tracer = tracer
         self.deadline = 0.0
         self.aggregates = aggregates
+        self.dimensions = dimensions
         self.version: int | None = None
+        self._dims: Dimensions | None = None
 
     # -- plumbing --------------------------------------------------------------
 
@@ -221,15 +225,27 @@ class Session:
             sql, params = f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params
         return int(self.aggregate(sql, params)[0][0])
 
-    def aggregate(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Rows of a count or facet query, cached per content version and statement."""
-        if self.aggregates is None:
-            return self.rows(sql, params)
+    def content_version(self) -> int:
+        """The content version this session's snapshot shows."""
         if self.version is None:
             self.version = int(
                 self.rows("SELECT value FROM meta WHERE key = 'content_version'")[0][0]
             )
-        key = (self.version, sql, tuple(params))
+        return self.version
+
+    def held(self) -> Dimensions | None:
+        """Providers and topics from memory at this snapshot's version, if kept there."""
+        if self.dimensions is None:
+            return None
+        if self._dims is None:
+            self._dims = self.dimensions.get(self.content_version(), self.rows)
+        return self._dims
+
+    def aggregate(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Rows of a count or facet query, cached per content version and statement."""
+        if self.aggregates is None:
+            return self.rows(sql, params)
+        key = (self.content_version(), sql, tuple(params))
         found = self.aggregates.get(key)
         if found is None:
             found = self.rows(sql, params)
@@ -312,6 +328,16 @@ class Session:
     def article_topics(self, ids: Iterable[int]) -> dict[int, list[TopicRow]]:
         """Topics per article id, in file order."""
         out: dict[int, list[TopicRow]] = {}
+        held = self.held()
+        if held is not None and held.topics is not None:
+            topics = held.topics
+            for article_id, topic_id in self.rows(
+                f"SELECT article_id, topic_id FROM article_topics WHERE article_id IN {_IDS}"
+                " ORDER BY article_id, position",
+                (_json(ids),),
+            ):
+                out.setdefault(article_id, []).append(topics[topic_id])
+            return out
         for article_id, _position, *topic in self.rows(
             f"SELECT x.article_id, x.position, {_TOPIC} FROM article_topics x"
             f" JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN {_IDS}"
@@ -336,6 +362,10 @@ class Session:
 
     def providers_by_id(self, ids: Iterable[int]) -> dict[int, ProviderRow]:
         """Providers by id."""
+        held = self.held()
+        if held is not None and held.providers is not None:
+            providers = held.providers
+            return {i: providers[i] for i in sorted(set(ids)) if i in providers}
         sql = f"SELECT id, domain, name, article_count FROM providers WHERE id IN {_IDS}"
         return {r.id: r for r in self.rows(sql, (_json(ids),), ProviderRow)}
 
@@ -371,6 +401,10 @@ class Session:
 
     def topics_by_id(self, ids: Iterable[int]) -> dict[int, TopicRow]:
         """Topics by id."""
+        held = self.held()
+        if held is not None and held.topics is not None:
+            topics = held.topics
+            return {i: topics[i] for i in sorted(set(ids)) if i in topics}
         sql = f"SELECT {_TOPIC} FROM topics t WHERE t.id IN {_IDS}"
         return {r.id: r for r in self.rows(sql, (_json(ids),), TopicRow)}
 
@@ -445,6 +479,7 @@ class ReadPool:
         self.time_limit = time_limit
         self.tracer: Tracer | None = None
         self.aggregates: AggregateCache | None = AggregateCache()
+        self.dimensions: DimensionCache | None = DimensionCache()
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
@@ -466,7 +501,7 @@ class ReadPool:
         if self._idle is None:
             self.open()
         assert self._idle is not None
-        session = Session(await self._idle.get(), self.tracer, self.aggregates)
+        session = Session(await self._idle.get(), self.tracer, self.aggregates, self.dimensions)
         try:
             session.start(self.time_limit)
         except BaseException:

@@ -67,7 +67,7 @@ def check(text: str, depth: int = 1000) -> bool:
         "flow: {a: [1, {b: c}], d: []}\nnested:\n  - - deep\n    - er\n",
         "dup: 1\ndup: 2\n",
         "1: one\n2.5: two\ntrue: three\n~: four\n2024-01-01: five\n",
-        "unicode: \"Québec — ✓\"\nescaped: \"tab\\there\"\n",
+        'unicode: "Québec — ✓"\nescaped: "tab\\there"\n',
         "",
         "# only a comment\n",
         "just a string",
@@ -150,15 +150,19 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=10) | st.integers(), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=10) | st.integers(), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(value=values, flow=st.sampled_from([None, True, False]), unicode=st.booleans())
-def test_dumped_values_load_the_same_both_ways(value: Any, flow: bool | None, unicode: bool) -> None:
+def test_dumped_values_load_the_same_both_ways(
+    value: Any, flow: bool | None, unicode: bool
+) -> None:
     text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=unicode)
     check(text)
 
