@@ -11,7 +11,6 @@ from db.rows import ProviderRow, TopicRow
 from loaders.loader import load
 from tests.conftest import Corpus, MakeItem
 
-
 Lookups = tuple[dict[int, ProviderRow], dict[int, TopicRow], dict[int, list[TopicRow]]]
 
 
