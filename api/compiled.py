@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -41,6 +42,8 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -49,12 +52,14 @@ from api.limits import over_budget
 from api.pagination import check_first, encode_id
 from api.types import pick_lead_image
 from db.reader import Session
-from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
+from db.rows import ArticleRow, Columns, ImageRow, ProviderRow, RelatedRow, TopicRow
 from newsgraph.config import Limits
 from newsgraph.errors import NewsgraphError
 
 Dict = dict[str, Any]
 
+MAX_BUDGETS = 256
+"""Cost verdicts kept per plan (one per budget and set of page sizes)."""
 ROOT_FIELDS = {"articles", "article", "provider", "topic", "contentInfo", "categories"}
 KNOWN_TYPES = {
     "Query", "ArticleConnection", "ArticleEdge", "Article", "Provider", "Topic", "RelatedItem",
@@ -76,6 +81,8 @@ class Field:
     definition: GraphQLField | None
     children: tuple[Field, ...]
     has_args: bool
+    columns: Columns = None
+    """For lists of articles or related items: the row columns the children read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +93,9 @@ class Plan:
     document: DocumentNode
     operation: OperationDefinitionNode
     fields: tuple[Field, ...]
-    variable_sizes: bool
-    """Whether a ``first``/``last`` takes a variable (else the cost is checked once)."""
-    within_budget: dict[tuple[int, int], bool] = field(default_factory=dict)
+    size_variables: tuple[str, ...]
+    """Variables that some ``first``/``last`` takes: the cost depends on them alone."""
+    within_budget: dict[tuple[Any, ...], bool] = field(default_factory=dict)
 
     def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
             authorized: bool) -> Dict:  # fmt: skip
@@ -99,12 +106,18 @@ class Plan:
         if isinstance(coerced, list):
             raise Fallback
         name = self.operation.name.value if self.operation.name else None
-        budget = (limits.max_cost, limits.default_page)
-        fits = None if self.variable_sizes else self.within_budget.get(budget)
+        values = coerced.coerced
+        budget = (
+            limits.max_cost,
+            limits.default_page,
+            *(values.get(v) for v in self.size_variables),
+        )
+        fits = self.within_budget.get(budget)
         if fits is None:
-            fits = over_budget(self.schema, self.document, name, coerced.coerced, limits) is None
-            if not self.variable_sizes:
-                self.within_budget[budget] = fits
+            fits = over_budget(self.schema, self.document, name, values, limits) is None
+            if len(self.within_budget) >= MAX_BUDGETS:
+                self.within_budget.clear()
+            self.within_budget[budget] = fits
         if not fits:
             raise Fallback
         try:
@@ -134,18 +147,24 @@ def compile_plan(schema: GraphQLSchema, document: DocumentNode,
         return None
     if any(f.name not in ROOT_FIELDS and f.name != "__typename" for f in fields):
         return None
-    return Plan(schema, document, operations[0], fields, _sizes_vary(fields))
+    return Plan(schema, document, operations[0], fields, _size_variables(document))
 
 
-def _sizes_vary(fields: Iterable[Field]) -> bool:
-    """Whether any ``first``/``last`` in the plan is a variable."""
-    for f in fields:
-        for arg in f.node.arguments or ():
-            if arg.name.value in ("first", "last") and isinstance(arg.value, VariableNode):
-                return True
-        if _sizes_vary(f.children):
-            return True
-    return False
+class _SizeVariables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        if node.name.value in ("first", "last") and isinstance(node.value, VariableNode):
+            self.names.add(node.value.name.value)
+
+
+def _size_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables any ``first``/``last`` in the document takes (in fragments too)."""
+    visitor = _SizeVariables()
+    visit(document, visitor)
+    return tuple(sorted(visitor.names))
 
 
 def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
@@ -203,8 +222,59 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
                 raise _Uncompilable
             children = _collect(schema, child_type, subsets, fragments)
         has_args = bool(definition.args)
-        out.append(Field(key, name, nodes[0], definition, children, has_args))
+        columns = _columns(child_type.name, children)
+        out.append(Field(key, name, nodes[0], definition, children, has_args, columns))
     return tuple(out)
+
+
+_ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "publishedAt": ("published_at",), "originalUrl": ("original_url",),
+    "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
+    "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
+    "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
+    "__typename": (),
+    **{name: (name,) for name in (
+        "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
+        "heat", "published", "secured", "extra",
+    )},
+}  # fmt: skip
+_RELATED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "publishedAt": ("published_at",), "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
+    "cdnAmpWebUrl": ("cdn_amp_web_url",), "provider": (), "images": (), "article": (),
+    "__typename": (),
+    **{name: (name,) for name in ("title", "excerpt", "type", "quality", "extra")},
+}  # fmt: skip
+
+
+def _union(fields: Iterable[Field]) -> Columns:
+    """The columns several selections of one list read together."""
+    wanted: set[str] = set()
+    for f in fields:
+        if f.columns is None:
+            return None
+        wanted |= f.columns
+    return frozenset(wanted)
+
+
+def _columns(type_name: str, children: tuple[Field, ...]) -> Columns:
+    """The columns a selection on Article, RelatedItem or ArticleConnection reads.
+
+    ``None`` (every column) for other types and for any field not mapped here.
+    """
+    if type_name == "ArticleConnection":
+        lists = [c for c in children if c.name == "nodes"]
+        lists += [n for c in children if c.name == "edges" for n in c.children if n.name == "node"]
+        return _union(lists)
+    wanted: set[str] = set()
+    table = {"Article": _ARTICLE_COLUMNS, "RelatedItem": _RELATED_COLUMNS}.get(type_name)
+    if table is None:
+        return None
+    for c in children:
+        found = table.get(c.name)
+        if found is None:
+            return None
+        wanted.update(found)
+    return frozenset(wanted)
 
 
 def _flag(value: int | None) -> bool | None:
@@ -254,6 +324,9 @@ _IMAGE_SCALARS: dict[str, Callable[[ImageRow], Any]] = {
     "title": lambda r: r.title,
     "attribution": lambda r: r.attribution,
 }
+_IMAGE_GETTERS: dict[str, Callable[[ImageRow], Any]] = {
+    **_IMAGE_SCALARS, "__typename": lambda r: "Image",
+}  # fmt: skip
 _PROVIDER_SCALARS: dict[str, Callable[[ProviderRow], Any]] = {
     "id": lambda r: encode_id("Provider", r.domain),
     "domain": lambda r: r.domain,
@@ -327,10 +400,10 @@ class _Run:
         if len(given) != 1:
             raise Fallback
         if given == ["slug"]:
-            row = self.db.article_by("slug", a["slug"])
+            row = self.db.article_by("slug", a["slug"], f.columns)
         elif given == ["url"]:
-            row = self.db.article_by("web_url", a["url"]) or self.db.article_by(
-                "original_url", a["url"]
+            row = self.db.article_by("web_url", a["url"], f.columns) or self.db.article_by(
+                "original_url", a["url"], f.columns
             )
         else:
             raise Fallback
@@ -343,6 +416,7 @@ class _Run:
         page = fetch_article_page(
             self.db, self.limits, a.get("filter"), a.get("orderBy"), a.get("first"),
             a.get("after"), a.get("last"), a.get("before"), provider=provider, topic=topic,
+            columns=f.columns,
         )  # fmt: skip
         out: Dict = {}
         for c in f.children:
@@ -403,7 +477,6 @@ class _Run:
 
     def articles(self, rows: list[ArticleRow], fields: tuple[Field, ...]) -> list[Dict]:
         """Dicts for a list of articles; nested fields are fetched once for the whole list."""
-        out: list[Dict] = [{} for _ in rows]
         nested: dict[str, Any] = {}
         ids = [r.id for r in rows]
         with_images = [r.id for r in rows if r.image_count]
@@ -417,9 +490,11 @@ class _Run:
             elif f.name == "topics" and "topics" not in nested:
                 nested["topics"] = self.db.article_topics(ids)
             elif f.name == "related" and "related" not in nested:
-                nested["related"] = self.db.related(ids)
+                wanted = _union(r for r in fields if r.name == "related")
+                nested["related"] = self.db.related(ids, wanted)
             elif f.name == "secured" and not self.authorized:
                 raise Fallback
+        columns: list[list[Any]] = []  # one value per row for each field, in selection order
         for f in fields:
             if f.name == "topics":
                 per_article = nested["topics"]
@@ -427,45 +502,43 @@ class _Run:
                 built_topics = dict(
                     zip(unique, self.topics(list(unique.values()), f.children), strict=True)
                 )
-                for row, d in zip(rows, out, strict=True):
-                    d[f.key] = [built_topics[t.id] for t in per_article.get(row.id, [])]
+                columns.append(
+                    [[built_topics[t.id] for t in per_article.get(row.id, ())] for row in rows]
+                )
             elif f.name == "related":
                 limit = self.first(f)
                 per_article = nested["related"]
-                chosen = {row.id: per_article.get(row.id, [])[:limit] for row in rows}
-                flat = [r for rs in chosen.values() for r in rs]
-                built_related = iter(self.related(flat, f.children))
-                for row, d in zip(rows, out, strict=True):
-                    d[f.key] = [next(built_related) for _ in chosen[row.id]]
+                chosen = [per_article.get(row.id, [])[:limit] for row in rows]
+                built_related = iter(self.related([r for rs in chosen for r in rs], f.children))
+                columns.append([[next(built_related) for _ in rs] for rs in chosen])
             elif f.name == "images":
                 limit = self.first(f)
-                for row, d in zip(rows, out, strict=True):
-                    imgs = nested["images"].get(row.id, [])
-                    d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f.children)
+                imgs = nested["images"]
+                columns.append([
+                    self.images(imgs.get(row.id, [])[:limit], f.children) for row in rows
+                ])  # fmt: skip
             elif f.name == "leadImage":
                 min_width = self.args(f).get("minWidth", 0)
-                for row, d in zip(rows, out, strict=True):
-                    best = pick_lead_image(nested["images"].get(row.id, []), min_width)
-                    d[f.key] = None if best is None else self.images([best], f.children)[0]
+                imgs = nested["images"]
+                leads = [pick_lead_image(imgs.get(row.id, []), min_width) for row in rows]
+                columns.append([
+                    None if best is None else self.images([best], f.children)[0] for best in leads
+                ])  # fmt: skip
             elif f.name == "provider":
                 by_id = nested[f.key]
-                for row, d in zip(rows, out, strict=True):
-                    d[f.key] = by_id.get(row.provider_id) if row.provider_id else None
+                columns.append([by_id.get(row.provider_id) if row.provider_id else None
+                                for row in rows])  # fmt: skip
             elif f.name == "secured":
-                for row, d in zip(rows, out, strict=True):
-                    d[f.key] = row.secured
+                columns.append([row.secured for row in rows])
             elif f.name == "__typename":
-                for d in out:
-                    d[f.key] = "Article"
+                columns.append(["Article"] * len(rows))
             else:
                 getter = _ARTICLE_SCALARS.get(f.name)
                 if getter is None:
                     raise Fallback
-                for row, d in zip(rows, out, strict=True):
-                    d[f.key] = getter(row)
-        # keys were filled field by field; put them back in selection order
-        order = [f.key for f in fields]
-        return [{k: d[k] for k in order} for d in out]
+                columns.append([getter(row) for row in rows])
+        keys = [f.key for f in fields]
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def providers(self, rows: list[ProviderRow], fields: tuple[Field, ...]) -> list[Dict]:
         out: list[Dict] = []
@@ -524,7 +597,7 @@ class _Run:
                 nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
             elif f.name == "article":
                 targets = {r.target_id for r in rows if r.target_id}
-                found_articles = self.db.articles_by_id(targets) if targets else {}
+                found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
                 built_articles = self.articles(list(found_articles.values()), f.children)
                 nested[f.key] = dict(zip(found_articles, built_articles, strict=True))
         out: list[Dict] = []
@@ -546,8 +619,5 @@ class _Run:
         return out
 
     def images(self, rows: list[ImageRow], fields: tuple[Field, ...]) -> list[Dict]:
-        return [
-            {f.key: ("Image" if f.name == "__typename" else _IMAGE_SCALARS[f.name](r))
-             for f in fields}
-            for r in rows
-        ]  # fmt: skip
+        getters = [(f.key, _IMAGE_GETTERS[f.name]) for f in fields]
+        return [{key: get(r) for key, get in getters} for r in rows]

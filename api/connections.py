@@ -19,7 +19,7 @@ from api.pagination import Page, check_first, decode_cursor, encode_cursor, page
 from api.types import Article, ContextInfo, Provider, Topic
 from db import query
 from db.reader import Session
-from db.rows import ArticleRow
+from db.rows import ArticleRow, Columns
 from newsgraph.config import Limits
 
 R = TypeVar("R")
@@ -145,6 +145,7 @@ def fetch_article_page(
     *,
     provider: str | None = None,
     topic: str | None = None,
+    columns: Columns = None,
 ) -> ArticlePage:
     """Check the arguments and fetch a page (shared by resolvers and compiled plans)."""
     page = page_args(
@@ -163,7 +164,9 @@ def fetch_article_page(
     cursor = (
         decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
     )
-    found = db.article_page(scoped, order, page.size + 1, cursor, backward=page.backward)
+    found = db.article_page(
+        scoped, order, page.size + 1, cursor, backward=page.backward, columns=columns
+    )
     more = len(found) > page.size
     if more:
         found = found[1:] if page.backward else found[:-1]

@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ from newsgraph.errors import BadArgument, BadCursor
 _PREFIX = "ng1"
 
 
+@lru_cache(maxsize=16384, typed=True)  # a feed's newest pages are asked for over and over
 def encode_cursor(kind: str, value: Any, key: Any) -> str:
     """An opaque cursor for the row ``key`` whose sort value is ``value``."""
     raw = orjson.dumps([_PREFIX, kind, value, key])
@@ -109,6 +111,7 @@ def check_first(first: int | None, maximum: int, name: str = "first") -> int | N
     return first
 
 
+@lru_cache(maxsize=16384, typed=True)
 def encode_id(type_name: str, key: Any) -> str:
     """A global object id (Relay ``Node.id``): opaque, stable across loads."""
     return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")

@@ -26,14 +26,16 @@ from db.connection import connect
 from db.dimensions import DimensionCache, Dimensions
 from db.query import TOPIC_IDS, Filter, Order, Sort, only, single_topic, where
 from db.rows import (
-    ARTICLE_COLUMNS,
     ArticleRow,
+    Columns,
     ContentInfo,
     FacetRow,
     ImageRow,
     ProviderRow,
     RelatedRow,
     TopicRow,
+    article_columns,
+    related_columns,
 )
 from newsgraph.errors import BadSearch, DatabaseError, QueryTimeout
 
@@ -47,10 +49,6 @@ TITLE_WEIGHT, EXCERPT_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
 RANKED_PREFIX = 500
 _IMAGE = "url, width, height, is_cached, title, attribution"
 _TOPIC = "t.id, t.name, t.slug, t.parent, t.keywords, t.hashtags, t.article_count"
-_RELATED = (
-    "r.id, r.article_id, r.position, r.title, r.excerpt, r.published_at, r.web_url,"
-    " r.amp_web_url, r.cdn_amp_web_url, r.type, r.quality, r.provider_id, r.target_id, r.extra"
-)
 
 
 class Session:
@@ -113,6 +111,7 @@ class Session:
         cursor: tuple[Any, int] | None,
         *,
         backward: bool = False,
+        columns: Columns = None,
     ) -> list[tuple[Any, ArticleRow]]:
         """One page of articles as (sort value, row), in the order asked for."""
         cond = where(f)
@@ -121,7 +120,7 @@ class Session:
         direction = "DESC" if descending else "ASC"
         topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
         if order.sort is Sort.RELEVANCE and f is not None and only(f, "text"):
-            return self._search_page(f, descending, limit, cursor, backward)
+            return self._search_page(f, descending, limit, cursor, backward, columns)
         if order.sort is Sort.RELEVANCE:
             texts = f.texts() if f else []
             key, key_id = "-fts.rank", "a.id"
@@ -147,7 +146,7 @@ class Session:
         else:
             key, key_id = f"a.{order.sort.value}", "a.id"
             source = "articles a"
-        sql = f"SELECT {ARTICLE_COLUMNS}, {key} FROM {source} WHERE {cond.sql}"
+        sql = f"SELECT {article_columns(columns)}, {key} FROM {source} WHERE {cond.sql}"
         params.extend(cond.params)
         if cursor is not None:
             sql += f" AND ({key}, {key_id}) {'<' if descending else '>'} (?, ?)"
@@ -159,7 +158,7 @@ class Session:
 
     def _search_page(
         self, f: Filter, descending: bool, limit: int, cursor: tuple[Any, int] | None,
-        backward: bool,
+        backward: bool, columns: Columns,
     ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
         """A plain search by relevance: rank and page inside the FTS index, then join.
 
@@ -174,7 +173,7 @@ class Session:
                 start = next((i for i, pair in enumerate(ranked) if pair < cursor), len(ranked))
             window = ranked[start : start + limit]
             if len(window) == limit or len(ranked) < RANKED_PREFIX:
-                rows = self.articles_by_id(i for _, i in window)
+                rows = self.articles_by_id((i for _, i in window), columns)
                 found = [(k, rows[i]) for k, i in window if i in rows]
                 return found[::-1] if backward else found
         direction = "DESC" if descending else "ASC"
@@ -190,7 +189,8 @@ class Session:
         page += f" ORDER BY k {direction}, id {direction} LIMIT ?"
         params.append(limit)
         sql = (
-            f"SELECT {ARTICLE_COLUMNS}, fts.k FROM ({page}) fts JOIN articles a ON a.id = fts.id"
+            f"SELECT {article_columns(columns)}, fts.k FROM ({page}) fts"
+            " JOIN articles a ON a.id = fts.id"
             f" ORDER BY fts.k {direction}, fts.id {direction}"
         )
         found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
@@ -284,16 +284,17 @@ class Session:
         sql = f"SELECT a.id FROM articles a WHERE a.id IN {_IDS} AND {cond.sql}"
         return {r[0] for r in self.rows(sql, (_json(ids), *cond.params))}
 
-    def articles_by_id(self, ids: Iterable[int]) -> dict[int, ArticleRow]:
+    def articles_by_id(self, ids: Iterable[int], columns: Columns = None) -> dict[int, ArticleRow]:
         """Articles by id (missing ids are absent)."""
-        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id IN {_IDS}"
+        sql = f"SELECT {article_columns(columns)} FROM articles a WHERE a.id IN {_IDS}"
         return {r.id: r for r in self.rows(sql, (_json(ids),), ArticleRow)}
 
-    def article_by(self, column: str, value: str) -> ArticleRow | None:
+    def article_by(self, column: str, value: str, columns: Columns = None) -> ArticleRow | None:
         """One article by slug, path, web URL or original URL."""
         assert column in {"slug", "path", "web_url", "original_url"}
         found = self.rows(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
+            f"SELECT {article_columns(columns)} FROM articles a WHERE a.{column} = ?"
+            " ORDER BY a.id LIMIT 1",
             (value,),
             ArticleRow,
         )
@@ -347,10 +348,10 @@ class Session:
             out.setdefault(article_id, []).append(TopicRow._make(topic))
         return out
 
-    def related(self, ids: Iterable[int]) -> dict[int, list[RelatedRow]]:
+    def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:
         """Related items per article id, in file order."""
         rows = self.rows(
-            f"SELECT {_RELATED} FROM related r WHERE r.article_id IN {_IDS}"
+            f"SELECT {related_columns(columns)} FROM related r WHERE r.article_id IN {_IDS}"
             " ORDER BY r.article_id, r.position",
             (_json(ids),),
             RelatedRow,

@@ -6,7 +6,11 @@ The column order of each ``SELECT`` in :mod:`db.reader` matches these fields;
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
+
+Columns = frozenset[str] | None
+"""The row fields a caller will read (others may come back as ``None``); None: all."""
 
 
 class ArticleRow(NamedTuple):
@@ -36,6 +40,23 @@ class ArticleRow(NamedTuple):
 
 
 ARTICLE_COLUMNS = ", ".join(f"a.{name}" for name in ArticleRow._fields)
+ARTICLE_KEYS = frozenset(("id", "path", "slug", "provider_id", "image_count"))
+"""Article columns always read: small, and what nested lists and ids are built from."""
+
+
+@lru_cache(maxsize=256)
+def article_columns(wanted: Columns) -> str:
+    """The article select list with the columns nobody reads as NULL (body, secured...).
+
+    Long text is the costly part of a row to read and convert; a feed rarely
+    shows the body.
+    """
+    if wanted is None:
+        return ARTICLE_COLUMNS
+    return ", ".join(
+        f"a.{name}" if name in wanted or name in ARTICLE_KEYS else "NULL"
+        for name in ArticleRow._fields
+    )
 
 
 class ImageRow(NamedTuple):
@@ -89,6 +110,18 @@ class RelatedRow(NamedTuple):
     provider_id: int | None
     target_id: int | None
     extra: str | None
+
+
+RELATED_KEYS = frozenset(("id", "article_id", "position", "provider_id", "target_id"))
+
+
+@lru_cache(maxsize=256)
+def related_columns(wanted: Columns) -> str:
+    """The related-item select list with the columns nobody reads as NULL."""
+    return ", ".join(
+        f"r.{name}" if wanted is None or name in wanted or name in RELATED_KEYS else "NULL"
+        for name in RelatedRow._fields
+    )
 
 
 class FacetRow(NamedTuple):
