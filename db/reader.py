@@ -491,7 +491,7 @@ class ReadPool:
         """Open the connections (the database must exist)."""
         if not self.path.exists():
             raise DatabaseError(f"no database at {self.path}; run `newsgraph load` first")
-        self._idle = asyncio.Queue()
+        self._idle = asyncio.LifoQueue()
         for _ in range(self.size):
             conn = connect(self.path, readonly=True)
             self._all.append(conn)
