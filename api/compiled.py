@@ -38,9 +38,12 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     Visitor,
     visit,
@@ -83,6 +86,10 @@ class Field:
     has_args: bool
     columns: Columns = None
     """For lists of articles or related items: the row columns the children read."""
+    static_args: dict[str, Any] | None = None
+    """The argument values when no argument takes a variable (computed once)."""
+    getters: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
+    """For images: (response key, value of a row) per child, in selection order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +230,34 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
             children = _collect(schema, child_type, subsets, fragments)
         has_args = bool(definition.args)
         columns = _columns(child_type.name, children)
-        out.append(Field(key, name, nodes[0], definition, children, has_args, columns))
+        static = _static_args(definition, nodes[0]) if has_args else None
+        getters = None
+        if child_type.name == "Image" and all(c.name in _IMAGE_GETTERS for c in children):
+            getters = tuple((c.key, _IMAGE_GETTERS[c.name]) for c in children)
+        out.append(
+            Field(key, name, nodes[0], definition, children, has_args, columns, static, getters)
+        )
     return tuple(out)
+
+
+def _static_args(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
+    """A field's arguments when they hold no variable, else None (evaluated per request)."""
+
+    def varies(value: ValueNode) -> bool:
+        if isinstance(value, VariableNode):
+            return True
+        if isinstance(value, ListValueNode):
+            return any(varies(v) for v in value.values)
+        if isinstance(value, ObjectValueNode):
+            return any(varies(f.value) for f in value.fields)
+        return False
+
+    if any(varies(arg.value) for arg in node.arguments or ()):
+        return None
+    try:
+        return get_argument_values(definition, node, None)
+    except GraphQLError:
+        return None  # reported by the reference executor at run time
 
 
 _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -355,6 +388,8 @@ class _Run:
     def args(self, field: Field) -> dict[str, Any]:
         if not field.has_args or field.definition is None:
             return {}
+        if field.static_args is not None:
+            return field.static_args
         return get_argument_values(field.definition, field.node, self.variables)
 
     def first(self, field: Field) -> int | None:
@@ -515,14 +550,14 @@ class _Run:
                 limit = self.first(f)
                 imgs = nested["images"]
                 columns.append([
-                    self.images(imgs.get(row.id, [])[:limit], f.children) for row in rows
+                    self.images(imgs.get(row.id, [])[:limit], f) for row in rows
                 ])  # fmt: skip
             elif f.name == "leadImage":
                 min_width = self.args(f).get("minWidth", 0)
                 imgs = nested["images"]
                 leads = [pick_lead_image(imgs.get(row.id, []), min_width) for row in rows]
                 columns.append([
-                    None if best is None else self.images([best], f.children)[0] for best in leads
+                    None if best is None else self.images([best], f)[0] for best in leads
                 ])  # fmt: skip
             elif f.name == "provider":
                 by_id = nested[f.key]
@@ -552,7 +587,7 @@ class _Run:
                 if f.name == "images":
                     limit = limits[f.key]
                     imgs = logos.get(row.id, [])
-                    d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f.children)
+                    d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f)
                 elif f.name == "articles":
                     d[f.key] = self.connection(f, provider=row.domain)
                 elif f.name == "__typename":
@@ -600,24 +635,28 @@ class _Run:
                 found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
                 built_articles = self.articles(list(found_articles.values()), f.children)
                 nested[f.key] = dict(zip(found_articles, built_articles, strict=True))
-        out: list[Dict] = []
-        for row in rows:
-            d: Dict = {}
-            for f in fields:
-                if f.name in ("provider", "article"):
-                    ref = row.provider_id if f.name == "provider" else row.target_id
-                    d[f.key] = nested[f.key].get(ref) if ref else None
-                elif f.name == "images":
-                    limit = limits[f.key]
-                    imgs = nested["images"].get(row.id, [])
-                    d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f.children)
-                elif f.name == "__typename":
-                    d[f.key] = "RelatedItem"
-                else:
-                    d[f.key] = _RELATED_SCALARS[f.name](row)
-            out.append(d)
-        return out
+        columns: list[list[Any]] = []
+        for f in fields:
+            if f.name == "provider":
+                by_id = nested[f.key]
+                columns.append([by_id.get(r.provider_id) if r.provider_id else None for r in rows])
+            elif f.name == "article":
+                by_id = nested[f.key]
+                columns.append([by_id.get(r.target_id) if r.target_id else None for r in rows])
+            elif f.name == "images":
+                limit = limits[f.key]
+                imgs = nested["images"]
+                columns.append([self.images(imgs.get(r.id, [])[:limit], f) for r in rows])
+            elif f.name == "__typename":
+                columns.append(["RelatedItem"] * len(rows))
+            else:
+                getter = _RELATED_SCALARS[f.name]
+                columns.append([getter(r) for r in rows])
+        keys = [f.key for f in fields]
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
-    def images(self, rows: list[ImageRow], fields: tuple[Field, ...]) -> list[Dict]:
-        getters = [(f.key, _IMAGE_GETTERS[f.name]) for f in fields]
+    def images(self, rows: list[ImageRow], f: Field) -> list[Dict]:
+        getters = f.getters
+        if getters is None:
+            raise Fallback
         return [{key: get(r) for key, get in getters} for r in rows]
