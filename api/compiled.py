@@ -527,7 +527,7 @@ class _Run:
             elif f.name == "related" and "related" not in nested:
                 wanted = _union(r for r in fields if r.name == "related")
                 nested["related"] = self.db.related(ids, wanted)
-            elif f.name == "secured" and not self.authorized:
+            elif f.name == "secured" and not self.authorized and rows:
                 raise Fallback
         columns: list[list[Any]] = []  # one value per row for each field, in selection order
         for f in fields:
