@@ -17,7 +17,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-Key = tuple[str, str, str | None, bool]
+import orjson
+
+Key = tuple[str, str | bytes, str | None, bool]
 
 
 @dataclass(slots=True)
@@ -37,7 +39,12 @@ class Cached:
 def make_key(query: str, variables: dict[str, Any] | None, operation: str | None,
              authorized: bool) -> Key:  # fmt: skip
     """The cache key of a request (variables in a canonical JSON form)."""
-    canonical = json.dumps(variables, sort_keys=True, separators=(",", ":")) if variables else ""
+    canonical: str | bytes = ""
+    if variables:
+        try:
+            canonical = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # integers past 64 bits, which only the standard encoder writes
+            canonical = json.dumps(variables, sort_keys=True, separators=(",", ":"))
     return (query, canonical, operation, authorized)
 
 

@@ -108,7 +108,7 @@ def _json_object(raw: str | None, name: str) -> dict[str, Any] | None:
     if raw is None or raw == "":
         return None
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json)
     except ValueError:
         raise HTTPProblem(400, f"`{name}` is not valid JSON") from None
     return _object_or_none(value, name)
@@ -129,6 +129,11 @@ def from_query_string(request: Request) -> GraphQLRequest:
         operation_name=params.get("operationName") or None,
         extensions=_json_object(params.get("extensions"), "extensions"),
     )
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity are not JSON (RFC 8259); the standard parser would accept them."""
+    raise ValueError(f"{constant} is not a JSON value")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -155,7 +160,7 @@ async def from_body(request: Request, limit: int) -> GraphQLRequest:
         )
     raw = await read_body(request, limit)
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_not_json)
     except ValueError:
         raise HTTPProblem(400, "the request body is not valid JSON") from None
     if isinstance(body, list):

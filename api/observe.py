@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -68,6 +69,7 @@ class Metrics:
             "newsgraph_last_load_seconds", "Duration of the last load", registry=self.registry
         )
         self._operations: set[str] = set()
+        self._series: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
 
     def label(self, operation: str | None) -> str:
         """A bounded label for an operation name."""
@@ -80,10 +82,21 @@ class Metrics:
 
     def observe(self, record: RequestRecord, seconds: float) -> None:
         """Count one finished request."""
-        label = self.label(record.operation)
-        self.requests.labels(label, str(record.status)).inc()
-        self.latency.labels(label).observe(seconds)
-        self.cache.labels(record.cache).inc()
+        key = (record.operation, record.status, record.cache)
+        found = self._series.get(key)
+        if found is None:  # prometheus_client's labels() takes a lock and checks every call
+            label = self.label(record.operation)
+            found = (
+                self.requests.labels(label, str(record.status)),
+                self.latency.labels(label),
+                self.cache.labels(record.cache),
+            )
+            if len(self._series) < MAX_OPERATIONS * 16:
+                self._series[key] = found
+        requests, latency, cache = found
+        requests.inc()
+        latency.observe(seconds)
+        cache.inc()
         for code in record.errors:
             self.errors.labels(code).inc()
 

@@ -88,3 +88,15 @@ def test_key_is_canonical_in_variables() -> None:
         "q", {"b": 2, "a": 1}, None, False
     )
     assert make_key("q", None, None, True) != make_key("q", None, None, False)
+
+
+def test_cache_keys_tell_variables_apart() -> None:
+    keys = {
+        make_key("q", v, None, False)
+        for v in ({"a": 1}, {"a": 1.0}, {"a": "1"}, {"a": None}, {"a": True}, {"a": [1]},
+                  {"a": 2**70}, {"a": 1, "b": 2}, None)
+    }  # fmt: skip
+    assert len(keys) == 9
+    assert make_key("q", {"a": 1, "b": 2}, None, False) == make_key(
+        "q", {"b": 2, "a": 1}, None, False
+    )

@@ -146,6 +146,18 @@ async def test_invalid_json_is_400(http: httpx.AsyncClient) -> None:
     assert r.status_code == 400
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+async def test_non_json_numbers_are_400(http: httpx.AsyncClient, constant: str) -> None:
+    body = f'{{"query": "{{ __typename }}", "variables": {{"x": {constant}}}}}'.encode()
+    r = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert "not valid JSON" in r.json()["errors"][0]["message"]
+    r = await http.get(
+        "/graphql", params={"query": "{ __typename }", "variables": f'{{"x": {constant}}}'}
+    )
+    assert r.status_code == 400
+
+
 async def test_oversized_body_is_413_by_content_length(http: httpx.AsyncClient) -> None:
     big = {"query": Q, "variables": {"pad": "x" * 200_000}}
     r = await post(http, big)
