@@ -31,6 +31,7 @@ MAX_NESTING = 32
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_CLOSE_AT = re.compile(r"(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def split(path: str, text: str, max_front_matter: int = MAX_FRONT_MATTER_BYTES) 
     opening = _OPEN.match(text)
     if opening is None:
         raise ContentError(path, "no YAML front matter: the file must start with a line '---'", 1)
-    closing = _CLOSE.search(text, opening.end())
+    closing = closing_line(text, opening.end())
     if closing is None:
         raise ContentError(path, "front matter is not closed: add a line '---' after it", 1)
     source = text[opening.end() : closing.start()]
@@ -98,6 +99,27 @@ def split(path: str, text: str, max_front_matter: int = MAX_FRONT_MATTER_BYTES) 
             path, f"front matter nests more than {MAX_NESTING} levels deep; flatten it", 2
         )
     return Parsed(data=data, body=body.replace("\r\n", "\n"), yaml_line=2, source=source)
+
+
+def closing_line(text: str, start: int) -> re.Match[str] | None:
+    """The first line from ``start`` (a line start) that is ``---`` or ``...``.
+
+    What ``_CLOSE.search(text, start)`` finds, without running a regular
+    expression over every line: only places where a marker begins a line are
+    tried, and ``...`` (common inside excerpts) only before the first ``---``.
+    """
+    found = None
+    for marker in ("---", "..."):
+        pos = start
+        end = found.start() if found is not None else len(text)
+        while (i := text.find(marker, pos, end)) >= 0:
+            if i == start or text[i - 1] == "\n":
+                match = _CLOSE_AT.match(text, i)
+                if match is not None:
+                    found = match
+                    break
+            pos = i + 1
+    return found
 
 
 def parse_yaml(path: str, source: str, first_line: int = 1) -> Any:

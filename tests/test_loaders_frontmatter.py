@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loaders import frontmatter
 from newsgraph.errors import ContentError
@@ -129,3 +131,15 @@ def test_deep_nesting_is_refused(depth: int) -> None:
 
 def test_reasonable_nesting_is_fine() -> None:
     assert split("---\na: [[[1]]]\nb: {c: {d: [1]}}\n---\n").data["b"] == {"c": {"d": [1]}}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(["---", "...", "\n", "\r\n", " ", "\t", "a", "-", ".", "--"]))
+)
+def test_closing_line_finds_what_the_pattern_finds(parts: list[str]) -> None:
+    text = "".join(parts)
+    for start in [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]:
+        want = frontmatter._CLOSE.search(text, start)
+        got = frontmatter.closing_line(text, start)
+        assert (want and want.span()) == (got and got.span()), (text, start)
