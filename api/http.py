@@ -108,7 +108,7 @@ def _json_object(raw: str | None, name: str) -> dict[str, Any] | None:
     if raw is None or raw == "":
         return None
     try:
-        value = json.loads(raw, parse_constant=_not_json)
+        value = _loads(raw)
     except ValueError:
         raise HTTPProblem(400, f"`{name}` is not valid JSON") from None
     return _object_or_none(value, name)
@@ -129,6 +129,14 @@ def from_query_string(request: Request) -> GraphQLRequest:
         operation_name=params.get("operationName") or None,
         extensions=_json_object(params.get("extensions"), "extensions"),
     )
+
+
+def _loads(raw: str | bytes) -> Any:
+    """Parse JSON; raise ValueError for anything that is not JSON."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # also integers past 64 bits, which are JSON
+        return json.loads(raw, parse_constant=_not_json)
 
 
 def _not_json(constant: str) -> Any:
@@ -160,7 +168,7 @@ async def from_body(request: Request, limit: int) -> GraphQLRequest:
         )
     raw = await read_body(request, limit)
     try:
-        body = json.loads(raw, parse_constant=_not_json)
+        body = _loads(raw)
     except ValueError:
         raise HTTPProblem(400, "the request body is not valid JSON") from None
     if isinstance(body, list):

@@ -158,6 +158,12 @@ async def test_non_json_numbers_are_400(http: httpx.AsyncClient, constant: str) 
     assert r.status_code == 400
 
 
+async def test_huge_integers_are_json_and_reach_graphql(http: httpx.AsyncClient) -> None:
+    body = b'{"query": "query($n: Int!) { articles(first: $n) { totalCount } }", "variables": {"n": 1180591620717411303424}}'
+    r = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert "Int cannot represent" in r.json()["errors"][0]["message"]
+
+
 async def test_oversized_body_is_413_by_content_length(http: httpx.AsyncClient) -> None:
     big = {"query": Q, "variables": {"pad": "x" * 200_000}}
     r = await post(http, big)
