@@ -95,8 +95,10 @@ def load(source: str, max_depth: int) -> Any:
         raise Unsupported("libyaml is not available")
     try:
         return _build(_Parser(source), max_depth)
-    except yaml.YAMLError as exc:
-        raise Unsupported("parse error") from exc
+    except Unsupported:
+        raise
+    except Exception as exc:  # a parse error, or a value that cannot be built (2024-02-30):
+        raise Unsupported(str(exc)) from exc  # the safe loader reports it, in its order
 
 
 def _build(parser: Any, max_depth: int) -> Any:

@@ -92,6 +92,8 @@ def test_plain_documents_match_the_safe_loader(text: str) -> None:
         "a: [1, 2\n",  # a syntax error
         "a: 'open\n",
         "key: value\n bad indent: x\n",
+        "when: 2024-02-30\n",  # looks like a date, is not one
+        "n: 0x_\n",
     ],
 )
 def test_everything_else_is_left_to_the_safe_loader(text: str) -> None:
@@ -111,6 +113,12 @@ def test_split_reports_the_same_errors_either_way() -> None:
     with pytest.raises(frontmatter.ContentError, match="nests more than 32 levels"):
         frontmatter.split("x.md", deep)
     assert frontmatter.split("x.md", "---\na: !!str 12\n---\n").data == {"a": "12"}
+    # a value that cannot be built does not hide a later syntax error or alias
+    with pytest.raises(frontmatter.ContentError, match="malformed YAML") as err:
+        frontmatter.split("x.md", "---\nwhen: 2024-02-30\nb: [\n---\n")
+    assert err.value.line is not None
+    with pytest.raises(frontmatter.ContentError, match="alias"):
+        frontmatter.split("x.md", "---\nn: 0x_\nb: *x\n---\n")
 
 
 def front_matter_of(path: Path) -> str:
