@@ -391,11 +391,14 @@ class LoadWriter:
         if not ids:
             return
         chosen = json.dumps(list(ids))
+        pending = set(self._unindexed).intersection(ids)
+        if pending:  # written earlier in this load: not in the text index yet
+            self._unindexed = [i for i in self._unindexed if i not in pending]
         await self.conn.execute(
             "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)"
             " SELECT 'delete', id, title, excerpt, body FROM articles"
             " WHERE id IN (SELECT value FROM json_each(?))",
-            (chosen,),
+            (json.dumps([i for i in ids if i not in pending]),),
         )
         await self.conn.execute(
             "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
