@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -132,11 +133,22 @@ def from_query_string(request: Request) -> GraphQLRequest:
 
 
 def _loads(raw: str | bytes) -> Any:
-    """Parse JSON; raise ValueError for anything that is not JSON."""
+    """Parse JSON; raise ValueError for anything that is not JSON.
+
+    No value comes out as NaN or infinity (``1e999`` included), so that the
+    canonical JSON of variables in a cache key is never ambiguous.
+    """
     try:
         return orjson.loads(raw)
-    except orjson.JSONDecodeError:  # also integers past 64 bits, which are JSON
-        return json.loads(raw, parse_constant=_not_json)
+    except orjson.JSONDecodeError:  # what orjson refuses but JSON allows, e.g. 1e999
+        return json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a JSON number here")
+    return value
 
 
 def _not_json(constant: str) -> Any:
