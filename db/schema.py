@@ -9,9 +9,9 @@ Design notes, for the API's queries:
 * ``article_topics`` repeats the article's publication sort key so that a
   topic page sorted by date walks one index, however deep the page.
 * ``articles_fts`` is an FTS5 index over title, excerpt and body. The writer
-  keeps it in step in bulk, one statement per batch (schema v3 dropped the
-  per-row triggers: FTS5 takes about 0.1 ms per row inserted one at a time,
-  and a 10,000-item load spent 1.2 s of its 1.8 s of writing in them).
+  keeps it in step with one statement per batch of files (schema v3 dropped
+  the per-row triggers: FTS5 takes about 0.1 ms per row inserted one statement
+  at a time, and a 10,000-item load spent 1.2 s of its 1.8 s of writing there).
 * ``files`` remembers size, mtime and hash per path for incremental loads;
   ``meta`` holds the content version that changes on every changing load.
 """
@@ -204,6 +204,8 @@ CREATE TABLE changes (
 _V3 = """
 -- the writer keeps articles_fts in step with one INSERT ... SELECT per batch
 DROP TRIGGER articles_fts_insert;
+-- no query looks related items up by URL (links are resolved from the articles side)
+DROP INDEX related_web_url;
 DROP TRIGGER articles_fts_delete;
 DROP TRIGGER articles_fts_update;
 """

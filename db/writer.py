@@ -58,7 +58,6 @@ class LoadWriter:
         self.added_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.removed_ids: list[int] = []
-        self._unindexed: list[int] = []  # written this load, not yet in articles_fts
 
     async def begin(self) -> Known:
         """Take the write lock and read what the database already holds."""
@@ -175,7 +174,12 @@ class LoadWriter:
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
-        self._unindexed.extend(row[0] for row in rows)
+        await self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, excerpt, body)"
+            " SELECT id, title, excerpt, body FROM articles"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([row[0] for row in rows]),),
+        )  # one statement per batch: as cheap as one per load, and done while parsers work
         await self.conn.executemany(
             "INSERT INTO article_topics (topic_id, sk_published, article_id, position)"
             " VALUES (?,?,?,?)",
@@ -291,7 +295,6 @@ class LoadWriter:
         """Finish derived data, bump the content version if anything changed, commit."""
         try:
             if self._changed:
-                await self._index_text()
                 await self._apply_provider_details()
                 await self._derive()
                 await self.conn.execute(
@@ -391,29 +394,15 @@ class LoadWriter:
         if not ids:
             return
         chosen = json.dumps(list(ids))
-        pending = set(self._unindexed).intersection(ids)
-        if pending:  # written earlier in this load: not in the text index yet
-            self._unindexed = [i for i in self._unindexed if i not in pending]
         await self.conn.execute(
             "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)"
             " SELECT 'delete', id, title, excerpt, body FROM articles"
             " WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([i for i in ids if i not in pending]),),
+            (chosen,),
         )
         await self.conn.execute(
             "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
         )
-
-    async def _index_text(self) -> None:
-        """Add the articles written by this load to the full-text index, in one statement."""
-        if self._unindexed:
-            await self.conn.execute(
-                "INSERT INTO articles_fts (rowid, title, excerpt, body)"
-                " SELECT id, title, excerpt, body FROM articles"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(self._unindexed),),
-            )
-            self._unindexed = []
 
     async def _apply_provider_details(self) -> None:
         """Providers without a site record take the name and logos last seen in items."""
