@@ -376,6 +376,27 @@ _TOPIC_SCALARS: dict[str, Callable[[TopicRow], Any]] = {
 }
 
 
+_PROVIDER_GETTERS: dict[str, Callable[[Any], Any]] = {
+    **_PROVIDER_SCALARS, "__typename": lambda r: "Provider",
+}  # fmt: skip
+_TOPIC_GETTERS: dict[str, Callable[[Any], Any]] = {
+    **_TOPIC_SCALARS, "__typename": lambda r: "Topic",
+}  # fmt: skip
+
+
+def _scalar_getters(
+    fields: tuple[Field, ...], table: Mapping[str, Callable[[Any], Any]]
+) -> list[tuple[str, Callable[[Any], Any]]] | None:
+    """(key, getter) per field when every field is a plain value of the row, else None."""
+    getters = []
+    for f in fields:
+        get = table.get(f.name)
+        if get is None:
+            return None
+        getters.append((f.key, get))
+    return getters
+
+
 class _Run:
     """One execution of a plan: level by level, one query per nested table."""
 
@@ -576,6 +597,9 @@ class _Run:
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def providers(self, rows: list[ProviderRow], fields: tuple[Field, ...]) -> list[Dict]:
+        getters = _scalar_getters(fields, _PROVIDER_GETTERS)
+        if getters is not None:  # the usual { name domain }
+            return [{key: get(r) for key, get in getters} for r in rows]
         out: list[Dict] = []
         logos: dict[int, list[ImageRow]] = {}
         limits = {f.key: self.first(f) for f in fields if f.name == "images"}
@@ -598,6 +622,9 @@ class _Run:
         return out
 
     def topics(self, rows: list[TopicRow], fields: tuple[Field, ...]) -> list[Dict]:
+        getters = _scalar_getters(fields, _TOPIC_GETTERS)
+        if getters is not None:  # the usual { name slug }
+            return [{key: get(r) for key, get in getters} for r in rows]
         parents: dict[str, Any] = {}
         for f in fields:
             if f.name == "parent":
