@@ -28,7 +28,7 @@ from api.cache import ResponseCache
 from api.context import Context
 from api.http import GraphQLEndpoint
 from api.live import ChangeFeed
-from api.observe import Metrics, record_load
+from api.observe import Metrics, RequestLog, record_load
 from api.schema import build_schema
 from db.reader import ReadPool
 from loaders.records import LoadReport
@@ -39,14 +39,21 @@ log = logging.getLogger("newsgraph.app")
 
 
 def create_app(
-    settings: Settings, pool: ReadPool | None = None, report: LoadReport | None = None
+    settings: Settings,
+    pool: ReadPool | None = None,
+    report: LoadReport | None = None,
+    lines: RequestLog | None = None,
 ) -> Starlette:
-    """The ASGI application for a database that exists (loaded beforehand)."""
+    """The ASGI application for a database that exists (loaded beforehand).
+
+    Request log lines go to ``lines`` when given (the server's batched writer),
+    else to the ``newsgraph.request`` logger.
+    """
     pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
-        schema, settings, pool, ResponseCache(settings.cache_entries), metrics
+        schema, settings, pool, ResponseCache(settings.cache_entries), metrics, lines
     )
     if report is not None:
         record_load(metrics, report)
@@ -76,13 +83,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         feed.poll()  # mark where the change log is now
-        task = asyncio.create_task(feed.run(), name="change-feed")
+        tasks = [asyncio.create_task(feed.run(), name="change-feed")]
+        if lines is not None:
+            tasks.append(asyncio.create_task(_flush_every(lines), name="request-log"))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if lines is not None:
+                lines.close()
             feed.close()
             pool.close()
 
@@ -112,6 +124,13 @@ def create_app(
     app.state.settings = settings
     app.state.feed = feed
     return app
+
+
+async def _flush_every(lines: RequestLog) -> None:
+    """Write buffered request lines while the server is idle, too."""
+    while True:
+        await asyncio.sleep(lines.interval)
+        lines.flush()
 
 
 class LiveView(GraphQL[Context, None]):

@@ -40,7 +40,7 @@ from api.compiled import Fallback, Plan, compile_plan
 from api.context import Context
 from api.errors import format_error
 from api.graphiql import graphiql_html
-from api.observe import Metrics, RequestRecord, finish
+from api.observe import Metrics, RequestLog, RequestRecord, finish
 from api.persisted import NOT_FOUND, PersistedQueries, PersistedQueryError
 from db.reader import ReadPool
 from newsgraph.config import Settings
@@ -213,8 +213,10 @@ class GraphQLEndpoint:
         pool: ReadPool,
         cache: ResponseCache | None = None,
         metrics: Metrics | None = None,
+        lines: RequestLog | None = None,
     ) -> None:
         self.schema = schema
+        self.lines = lines
         self.settings = settings
         self.pool = pool
         self.cache = cache if cache is not None else ResponseCache()
@@ -237,7 +239,7 @@ class GraphQLEndpoint:
             )
         record.status = response.status_code
         await response(scope, receive, send)
-        finish(record, self.metrics, self.settings.log_format == "json")
+        finish(record, self.metrics, self.settings.log_format == "json", self.lines)
 
     async def handle(self, request: Request, record: RequestRecord) -> Response:
         if request.method == "GET" and _wants_html(request):

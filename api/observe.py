@@ -9,12 +9,13 @@ labels only when they look like names and only for the first
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -105,25 +106,69 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def finish(record: RequestRecord, metrics: Metrics, json_logs: bool) -> None:
-    """Log and count a finished request."""
+def finish(
+    record: RequestRecord, metrics: Metrics, json_logs: bool, lines: RequestLog | None = None
+) -> None:
+    """Log and count a finished request (to ``lines`` when the server gave one)."""
     seconds = time.perf_counter() - record.started
     metrics.observe(record, seconds)
-    if not log.isEnabledFor(logging.INFO):
-        return
+    if lines is not None:
+        lines.write(message(record, seconds, json_logs))
+    elif log.isEnabledFor(logging.INFO):
+        log.info("%s", message(record, seconds, json_logs))
+
+
+def message(record: RequestRecord, seconds: float, json_logs: bool) -> str:
+    """The log line of a request: text, or one JSON object."""
     if json_logs:
-        log.info(json.dumps({
+        return json.dumps({
             "operation": record.operation, "ms": round(seconds * 1000, 2),
             "status": record.status, "cache": record.cache, "executor": record.executor,
             "errors": record.errors,
-        }))  # fmt: skip
-    else:
-        codes = ",".join(record.errors) or "-"
-        log.info(
-            "%s %d %.2fms cache=%s executor=%s errors=%s",
-            record.operation or "anonymous", record.status, seconds * 1000, record.cache,
-            record.executor, codes,
-        )  # fmt: skip
+        })  # fmt: skip
+    return (
+        f"{record.operation or 'anonymous'} {record.status} {seconds * 1000:.2f}ms"
+        f" cache={record.cache} executor={record.executor} errors={','.join(record.errors) or '-'}"
+    )
+
+
+class RequestLog:
+    """Request log lines written in batches, for the server.
+
+    A ``logging`` record costs about 40 µs of a 0.7 ms request here (the record,
+    its formatting, a write and a flush); a line in a buffer costs about 2. The
+    buffer is written when it holds :data:`BATCH` lines, when a line finds it
+    older than ``interval`` seconds, on :meth:`flush` (the app flushes every
+    ``interval`` while serving) and on :meth:`close`. Lines look like the text
+    or JSON lines of the ``newsgraph.request`` logger.
+    """
+
+    BATCH = 64
+
+    def __init__(self, stream: TextIO, json_lines: bool, interval: float = 0.5) -> None:
+        self.stream = stream
+        self.prefix = "" if json_lines else f"INFO {log.name}: "
+        self.interval = interval
+        self._lines: list[str] = []
+        self._since = 0.0
+
+    def write(self, line: str) -> None:
+        """Add one line; write the batch if it is full or old."""
+        if not self._lines:
+            self._since = time.monotonic()
+        self._lines.append(f"{self.prefix}{line}\n")
+        if len(self._lines) >= self.BATCH or time.monotonic() - self._since >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered."""
+        if self._lines:
+            text, self._lines = "".join(self._lines), []
+            with contextlib.suppress(OSError, ValueError):  # a closed or broken stderr
+                self.stream.write(text)
+                self.stream.flush()
+
+    close = flush
 
 
 def record_load(metrics: Metrics, report: LoadReport) -> None:

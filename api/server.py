@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 from typing import Any
 
 import uvicorn
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
+from api.observe import RequestLog
 from api.watch import Watcher
 from loaders.loader import LoadOptions
 from loaders.records import LoadReport
@@ -42,7 +44,7 @@ def serve(
             )
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
-            uvicorn.run(create_app(settings, report=report), **common)
+            uvicorn.run(create_app(settings, report=report, lines=_lines(settings)), **common)
     finally:
         if watcher is not None:
             watcher.stop()
@@ -68,7 +70,12 @@ def app_from_environ() -> Starlette:
     """The app of one of several worker processes (settings come from the environment)."""
     settings = from_environ()
     _logging(settings)
-    return create_app(settings)
+    return create_app(settings, lines=_lines(settings))
+
+
+def _lines(settings: Settings) -> RequestLog:
+    """Request log lines on stderr, written in batches."""
+    return RequestLog(sys.stderr, settings.log_format == "json")
 
 
 def _logging(settings: Settings) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 
 import httpx
 import pytest
 
+from api.observe import RequestLog
 from tests.conftest import Corpus, make_app
 
 
@@ -35,6 +38,49 @@ async def test_json_log_lines(corpus: Corpus, caplog: pytest.LogCaptureFixture) 
     (line,) = [r.getMessage() for r in caplog.records if r.name == "newsgraph.request"]
     entry = json.loads(line)
     assert entry["operation"] == "One" and entry["status"] == 200 and entry["ms"] >= 0
+
+
+def test_request_log_writes_in_batches() -> None:
+    out = io.StringIO()
+    lines = RequestLog(out, json_lines=False, interval=3600)
+    for n in range(RequestLog.BATCH - 1):
+        lines.write(f"line {n}")
+    assert out.getvalue() == "", "a partial batch waits"
+    lines.write("last of the batch")
+    written = out.getvalue().splitlines()
+    assert len(written) == RequestLog.BATCH
+    assert written[0] == "INFO newsgraph.request: line 0"
+    lines.write("after")
+    lines.close()
+    assert out.getvalue().splitlines()[-1] == "INFO newsgraph.request: after"
+
+
+def test_request_log_writes_an_old_batch_at_the_next_line() -> None:
+    out = io.StringIO()
+    lines = RequestLog(out, json_lines=True, interval=0)
+    lines.write('{"operation": "One"}')
+    assert out.getvalue() == '{"operation": "One"}\n'
+
+
+async def test_the_server_log_flushes_while_idle_and_at_shutdown(corpus: Corpus) -> None:
+    from api.app import create_app
+    from newsgraph.config import Settings
+
+    out = io.StringIO()
+    lines = RequestLog(out, json_lines=False, interval=0.05)
+    app = create_app(Settings(db=corpus.db), lines=lines)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            await c.post("/graphql", json={"query": "query Feed { articles { totalCount } }"})
+        for _ in range(100):  # the periodic flush, with no further request
+            if out.getvalue():
+                break
+            await asyncio.sleep(0.02)
+        assert out.getvalue().startswith("INFO newsgraph.request: Feed 200 ")
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            await c.post("/graphql", json={"query": "query Last { articles { totalCount } }"})
+    assert out.getvalue().splitlines()[-1].startswith("INFO newsgraph.request: Last 200 ")
 
 
 async def test_metrics_endpoint(corpus: Corpus) -> None:
