@@ -146,14 +146,15 @@ class Session:
         else:
             key, key_id = f"a.{order.sort.value}", "a.id"
             source = "articles a"
-        sql = f"SELECT {article_columns(columns)}, {key} FROM {source} WHERE {cond.sql}"
+        select, make = article_columns(columns)
+        sql = f"SELECT {select}, {key} FROM {source} WHERE {cond.sql}"
         params.extend(cond.params)
         if cursor is not None:
             sql += f" AND ({key}, {key_id}) {'<' if descending else '>'} (?, ?)"
             params.extend(cursor)
         sql += f" ORDER BY {key} {direction}, {key_id} {direction} LIMIT ?"
         params.append(limit)
-        found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
+        found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
 
     def _search_page(
@@ -188,12 +189,13 @@ class Session:
             params.extend(cursor)
         page += f" ORDER BY k {direction}, id {direction} LIMIT ?"
         params.append(limit)
+        select, make = article_columns(columns)
         sql = (
-            f"SELECT {article_columns(columns)}, fts.k FROM ({page}) fts"
+            f"SELECT {select}, fts.k FROM ({page}) fts"
             " JOIN articles a ON a.id = fts.id"
             f" ORDER BY fts.k {direction}, fts.id {direction}"
         )
-        found = [(r[-1], ArticleRow._make(r[:-1])) for r in self.rows(sql, params)]
+        found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
 
     def _ranked(self, f: Filter) -> list[tuple[float, int]]:
@@ -286,17 +288,18 @@ class Session:
 
     def articles_by_id(self, ids: Iterable[int], columns: Columns = None) -> dict[int, ArticleRow]:
         """Articles by id (missing ids are absent)."""
-        sql = f"SELECT {article_columns(columns)} FROM articles a WHERE a.id IN {_IDS}"
-        return {r.id: r for r in self.rows(sql, (_json(ids),), ArticleRow)}
+        select, make = article_columns(columns)
+        sql = f"SELECT {select} FROM articles a WHERE a.id IN {_IDS}"
+        return {r.id: r for r in self.rows(sql, (_json(ids),), make)}
 
     def article_by(self, column: str, value: str, columns: Columns = None) -> ArticleRow | None:
         """One article by slug, path, web URL or original URL."""
         assert column in {"slug", "path", "web_url", "original_url"}
+        select, make = article_columns(columns)
         found = self.rows(
-            f"SELECT {article_columns(columns)} FROM articles a WHERE a.{column} = ?"
-            " ORDER BY a.id LIMIT 1",
+            f"SELECT {select} FROM articles a WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
             (value,),
-            ArticleRow,
+            make,
         )
         return found[0] if found else None
 
@@ -350,11 +353,12 @@ class Session:
 
     def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:
         """Related items per article id, in file order."""
-        rows = self.rows(
-            f"SELECT {related_columns(columns)} FROM related r WHERE r.article_id IN {_IDS}"
+        select, make = related_columns(columns)
+        rows: list[RelatedRow] = self.rows(
+            f"SELECT {select} FROM related r WHERE r.article_id IN {_IDS}"
             " ORDER BY r.article_id, r.position",
             (_json(ids),),
-            RelatedRow,
+            make,
         )
         out: dict[int, list[RelatedRow]] = {}
         for row in rows:
