@@ -89,7 +89,8 @@ class Field:
     static_args: dict[str, Any] | None = None
     """The argument values when no argument takes a variable (computed once)."""
     getters: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
-    """For images: (response key, value of a row) per child, in selection order."""
+    """For images, providers and topics that select only plain values: (response key,
+    value of a row) per child, in selection order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +233,9 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
         columns = _columns(child_type.name, children)
         static = _static_args(definition, nodes[0]) if has_args else None
         getters = None
-        if child_type.name == "Image" and all(c.name in _IMAGE_GETTERS for c in children):
-            getters = tuple((c.key, _IMAGE_GETTERS[c.name]) for c in children)
+        table = _PLAIN_GETTERS.get(child_type.name)
+        if table is not None and all(c.name in table for c in children):
+            getters = tuple((c.key, table[c.name]) for c in children)
         out.append(
             Field(key, name, nodes[0], definition, children, has_args, columns, static, getters)
         )
@@ -382,19 +384,7 @@ _PROVIDER_GETTERS: dict[str, Callable[[Any], Any]] = {
 _TOPIC_GETTERS: dict[str, Callable[[Any], Any]] = {
     **_TOPIC_SCALARS, "__typename": lambda r: "Topic",
 }  # fmt: skip
-
-
-def _scalar_getters(
-    fields: tuple[Field, ...], table: Mapping[str, Callable[[Any], Any]]
-) -> list[tuple[str, Callable[[Any], Any]]] | None:
-    """(key, getter) per field when every field is a plain value of the row, else None."""
-    getters = []
-    for f in fields:
-        get = table.get(f.name)
-        if get is None:
-            return None
-        getters.append((f.key, get))
-    return getters
+_PLAIN_GETTERS = {"Image": _IMAGE_GETTERS, "Provider": _PROVIDER_GETTERS, "Topic": _TOPIC_GETTERS}
 
 
 class _Run:
@@ -429,13 +419,13 @@ class _Run:
                 out[f.key] = self.one_article(f)
             elif f.name == "provider":
                 row = self.db.provider_by_domain(self.args(f)["domain"])
-                out[f.key] = None if row is None else self.providers([row], f.children)[0]
+                out[f.key] = None if row is None else self.providers([row], f)[0]
             elif f.name == "topic":
                 a = self.args(f)
                 if (a.get("slug") is None) == (a.get("name") is None):
                     raise Fallback
                 trow = self.db.topic_by(a.get("slug"), a.get("name"))
-                out[f.key] = None if trow is None else self.topics([trow], f.children)[0]
+                out[f.key] = None if trow is None else self.topics([trow], f)[0]
             elif f.name == "contentInfo":
                 info = self.db.content_info()
                 values = {
@@ -539,7 +529,7 @@ class _Run:
         for f in fields:
             if f.name == "provider" and f.key not in nested:
                 found = self.db.providers_by_id({r.provider_id for r in rows if r.provider_id})
-                built = self.providers(list(found.values()), f.children)
+                built = self.providers(list(found.values()), f)
                 nested[f.key] = dict(zip(found, built, strict=True))
             elif f.name in ("images", "leadImage") and "images" not in nested:
                 nested["images"] = self.db.article_images(with_images) if with_images else {}
@@ -555,9 +545,7 @@ class _Run:
             if f.name == "topics":
                 per_article = nested["topics"]
                 unique = {t.id: t for ts in per_article.values() for t in ts}
-                built_topics = dict(
-                    zip(unique, self.topics(list(unique.values()), f.children), strict=True)
-                )
+                built_topics = dict(zip(unique, self.topics(list(unique.values()), f), strict=True))
                 columns.append(
                     [[built_topics[t.id] for t in per_article.get(row.id, ())] for row in rows]
                 )
@@ -596,10 +584,10 @@ class _Run:
         keys = [f.key for f in fields]
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
-    def providers(self, rows: list[ProviderRow], fields: tuple[Field, ...]) -> list[Dict]:
-        getters = _scalar_getters(fields, _PROVIDER_GETTERS)
-        if getters is not None:  # the usual { name domain }
-            return [{key: get(r) for key, get in getters} for r in rows]
+    def providers(self, rows: list[ProviderRow], field: Field) -> list[Dict]:
+        if field.getters is not None:  # the usual { name domain }
+            return [{key: get(r) for key, get in field.getters} for r in rows]
+        fields = field.children
         out: list[Dict] = []
         logos: dict[int, list[ImageRow]] = {}
         limits = {f.key: self.first(f) for f in fields if f.name == "images"}
@@ -621,16 +609,16 @@ class _Run:
             out.append(d)
         return out
 
-    def topics(self, rows: list[TopicRow], fields: tuple[Field, ...]) -> list[Dict]:
-        getters = _scalar_getters(fields, _TOPIC_GETTERS)
-        if getters is not None:  # the usual { name slug }
-            return [{key: get(r) for key, get in getters} for r in rows]
+    def topics(self, rows: list[TopicRow], field: Field) -> list[Dict]:
+        if field.getters is not None:  # the usual { name slug }
+            return [{key: get(r) for key, get in field.getters} for r in rows]
+        fields = field.children
         parents: dict[str, Any] = {}
         for f in fields:
             if f.name == "parent":
                 names = {r.parent.casefold() for r in rows if r.parent}
                 found = self.db.topics_by_name(names) if names else {}
-                built = self.topics(list(found.values()), f.children)
+                built = self.topics(list(found.values()), f)
                 parents[f.key] = dict(zip(found, built, strict=True))
         out: list[Dict] = []
         for row in rows:
@@ -653,7 +641,7 @@ class _Run:
         for f in fields:
             if f.name == "provider":
                 found = self.db.providers_by_id({r.provider_id for r in rows if r.provider_id})
-                built = self.providers(list(found.values()), f.children)
+                built = self.providers(list(found.values()), f)
                 nested[f.key] = dict(zip(found, built, strict=True))
             elif f.name == "images" and "images" not in nested:
                 nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
