@@ -204,10 +204,10 @@ CREATE TABLE changes (
 _V3 = """
 -- the writer keeps articles_fts in step with one INSERT ... SELECT per batch
 DROP TRIGGER articles_fts_insert;
--- no query looks related items up by URL (links are resolved from the articles side)
-DROP INDEX related_web_url;
 DROP TRIGGER articles_fts_delete;
 DROP TRIGGER articles_fts_update;
+-- no query looks related items up by URL (links are resolved from the articles side)
+DROP INDEX related_web_url;
 """
 
 MIGRATIONS: Sequence[str] = (_V1, _V2, _V3)
