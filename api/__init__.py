@@ -1,6 +1,9 @@
-"""The GraphQL API: Strawberry types and resolvers, served by Starlette.
+"""The GraphQL API, in three rooms that depend one way (http -> plans -> schema):
 
-``schema`` assembles the types, ``types`` mirrors the content, ``inputs``
-holds filter and order inputs, ``pagination`` the keyset cursors,
-``dataloaders`` the per-request batching, ``app`` the HTTP layer.
+``schema``  what clients can ask: Strawberry types, inputs, connections, limits;
+            the reference executor answers through these resolvers.
+``plans``   compiled query plans: a document that ran cleanly once is answered
+            again without the per-field executor (same JSON, differential tests).
+``http``    the transport: the Starlette app, GraphQL over HTTP, caches,
+            persisted queries, metrics and logs, the live change feed.
 """

@@ -14,7 +14,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.corpus import DEFAULT_START, generate
+from bench.corpus import generate
+from bench.world import DEFAULT_START
 
 
 def _parser() -> argparse.ArgumentParser:

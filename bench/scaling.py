@@ -26,8 +26,9 @@ from typing import Any, TextIO
 
 import httpx
 
+from bench.cases import popular_topic
 from bench.corpus import generate
-from bench.serve import free_port, newsgraph_command, popular_topic, start
+from bench.servers import free_port, newsgraph_command, start
 
 HOMEPAGE = """query($w: Int!) { articles(first: 20) { totalCount nodes { title publishedAt
   provider { name } leadImage(minWidth: $w) { url } images { url } topics { name }

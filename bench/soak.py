@@ -27,7 +27,8 @@ from typing import TextIO
 
 from bench.corpus import generate
 from bench.scaling import rss_mb
-from bench.serve import LUA, free_port, newsgraph_command, parse_wrk, start
+from bench.servers import free_port, newsgraph_command, start
+from bench.wrk import LUA, parse_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_HOMEPAGE = (

@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import DatabaseError
 from db.connection import connect
-from newsgraph.errors import DatabaseError
 
 
 @dataclass(frozen=True, slots=True)

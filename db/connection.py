@@ -12,8 +12,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from core.errors import DatabaseError
 from db.schema import migrate
-from newsgraph.errors import DatabaseError
 
 READER_CACHE_KB = 8192
 """Page cache per read connection (the loader's one connection gets 64 MB)."""

@@ -15,15 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from db.rows import ProviderRow, TopicRow
+from db.rows import PROVIDER_COLUMNS, TOPIC_COLUMNS, ProviderRow, TopicRow
 
 MAX_ROWS = 20_000
 
-PROVIDERS_SQL = "SELECT id, domain, name, article_count FROM providers LIMIT ?"
-TOPICS_SQL = (
-    "SELECT t.id, t.name, t.slug, t.parent, t.keywords, t.hashtags, t.article_count"
-    " FROM topics t LIMIT ?"
-)
+PROVIDERS_SQL = f"SELECT {PROVIDER_COLUMNS} FROM providers LIMIT ?"
+TOPICS_SQL = f"SELECT {TOPIC_COLUMNS} FROM topics t LIMIT ?"
 
 Rows = Callable[[str, Sequence[Any]], list[Any]]
 

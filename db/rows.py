@@ -82,6 +82,10 @@ class ProviderRow(NamedTuple):
     article_count: int
 
 
+PROVIDER_COLUMNS = ", ".join(ProviderRow._fields)
+"""The select list of :class:`ProviderRow` from ``providers``."""
+
+
 class TopicRow(NamedTuple):
     """A topic: one per name (case-insensitive)."""
 
@@ -92,6 +96,12 @@ class TopicRow(NamedTuple):
     keywords: str | None
     hashtags: str | None
     article_count: int
+
+
+TOPIC_COLUMNS = ", ".join(f"t.{name}" for name in TopicRow._fields)
+"""The select list of :class:`TopicRow` from ``topics t``."""
+IMAGE_COLUMNS = ", ".join(ImageRow._fields[2:])
+"""The picture columns of :class:`ImageRow` (after its owner and position)."""
 
 
 class RelatedRow(NamedTuple):

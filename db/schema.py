@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from newsgraph.errors import DatabaseError
+from core.errors import DatabaseError
 
 LOW_INT = -(2**62)
 

@@ -1,5 +1,10 @@
 """Apply one load to the database in one ``BEGIN IMMEDIATE`` transaction.
 
+The writer owns the transaction and the ids; the rows of a batch are laid out
+by :mod:`db.article_rows`, the text index by :mod:`db.text_index`, the site's
+taxonomy and provider records by :mod:`db.site_data`, and what is derived at
+commit by :mod:`db.derived`.
+
 The loader streams batches of parsed files in; nothing is visible to readers
 until :meth:`LoadWriter.commit`, and a crash or kill before it leaves the
 previous content intact (WAL). Ids are assigned here, in memory, so that
@@ -15,13 +20,16 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
 
-from loaders.records import Article, FileState, Image, Provider, TopicInfo
-from newsgraph.errors import DatabaseError
+from core.errors import DatabaseError
+from core.records import Article, FileState, Provider, TopicInfo
+from db import site_data
+from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
+from db.derived import derive, next_version
+from db.text_index import delete_articles, index_articles
 
 
 @dataclass(slots=True)
@@ -99,12 +107,8 @@ class LoadWriter:
             return 0, 0
         k = self.known
         replaced = [k.file_articles[s.path] for s, _ in batch if s.path in k.file_articles]
-        await self._delete_articles(replaced)
-        rows: list[tuple[Any, ...]] = []
-        topic_rows: list[tuple[Any, ...]] = []
-        image_rows: list[tuple[Any, ...]] = []
-        related_rows: list[tuple[Any, ...]] = []
-        related_images: list[tuple[Any, ...]] = []
+        await delete_articles(self.conn, replaced)
+        rows = RowBatch()
         for state, art in batch:
             article_id = k.file_articles.get(state.path)
             if article_id is None:
@@ -115,92 +119,23 @@ class LoadWriter:
             else:
                 self.updated_ids.append(article_id)
             slug = self._slug_for(art, article_id)
-            provider_id = self._provider_id(art.provider)
-            rows.append(
-                (
-                    article_id,
-                    art.path,
-                    slug,
-                    art.category,
-                    art.title,
-                    art.excerpt,
-                    art.body,
-                    art.published_at,
-                    art.original_url,
-                    art.web_url,
-                    art.amp_web_url,
-                    art.cdn_amp_web_url,
-                    art.type,
-                    art.quality,
-                    art.heat,
-                    _flag(art.published),
-                    art.featured_content,
-                    art.secured,
-                    provider_id,
-                    len(art.images),
-                    art.extra,
-                )
+            rows.articles.append(
+                article_row(article_id, slug, self._provider_id(art.provider), art)
             )
             sort_key = art.published_at or ""
             for position, name in enumerate(art.topics):
-                topic_rows.append((await self._topic_id(name), sort_key, article_id, position))
-            image_rows.extend(_image_rows(article_id, art.images))
+                rows.topics.append((await self._topic_id(name), sort_key, article_id, position))
+            rows.images.extend(image_rows(article_id, art.images))
             for position, rel in enumerate(art.related):
                 related_id = k.next_related
                 k.next_related += 1
-                related_rows.append(
-                    (
-                        related_id,
-                        article_id,
-                        position,
-                        rel.title,
-                        rel.excerpt,
-                        rel.published_at,
-                        rel.web_url,
-                        rel.amp_web_url,
-                        rel.cdn_amp_web_url,
-                        rel.type,
-                        rel.quality,
-                        self._provider_id(rel.provider),
-                        rel.extra,
-                    )
-                )
-                related_images.extend(_image_rows(related_id, rel.images))
+                provider_id = self._provider_id(rel.provider)
+                rows.related.append(related_row(related_id, article_id, position, rel, provider_id))
+                rows.related_images.extend(image_rows(related_id, rel.images))
         await self._pending_providers()
-        await self.conn.executemany(
-            "INSERT INTO articles (id, path, slug, category, title, excerpt, body, published_at,"
-            " original_url, web_url, amp_web_url, cdn_amp_web_url, type, quality, heat,"
-            " published, featured_content, secured, provider_id, image_count, extra)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        await self.conn.execute(
-            "INSERT INTO articles_fts (rowid, title, excerpt, body)"
-            " SELECT id, title, excerpt, body FROM articles"
-            " WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([row[0] for row in rows]),),
-        )  # one statement per batch: as cheap as one per load, and done while parsers work
-        await self.conn.executemany(
-            "INSERT INTO article_topics (topic_id, sk_published, article_id, position)"
-            " VALUES (?,?,?,?)",
-            topic_rows,
-        )
-        await self.conn.executemany(
-            "INSERT INTO article_images (article_id, position, url, width, height, is_cached,"
-            " title, attribution) VALUES (?,?,?,?,?,?,?,?)",
-            image_rows,
-        )
-        await self.conn.executemany(
-            "INSERT INTO related (id, article_id, position, title, excerpt, published_at,"
-            " web_url, amp_web_url, cdn_amp_web_url, type, quality, provider_id, extra)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            related_rows,
-        )
-        await self.conn.executemany(
-            "INSERT INTO related_images (related_id, position, url, width, height, is_cached,"
-            " title, attribution) VALUES (?,?,?,?,?,?,?,?)",
-            related_images,
-        )
+        await insert_batch(self.conn, rows)
+        # one statement per batch: as cheap as one per load, and done while parsers work
+        await index_articles(self.conn, rows.article_ids)
         await self._save_files([s for s, _ in batch])
         self._changed = True
         return len(batch) - len(replaced), len(replaced)
@@ -216,49 +151,14 @@ class LoadWriter:
             return 0
         ids = [(self.known.file_articles.pop(p),) for p in doomed if p in self.known.file_articles]
         self.removed_ids.extend(i for (i,) in ids)
-        await self._delete_articles([i for (i,) in ids])
+        await delete_articles(self.conn, [i for (i,) in ids])
         await self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in doomed])
         self._changed = self._changed or bool(ids)
         return len(ids)
 
     async def site_matches(self, topics: Sequence[TopicInfo], orgs: Sequence[Provider]) -> bool:
         """Whether the database already holds exactly this taxonomy and these records."""
-        held_topics = {
-            (name.casefold(), parent, keywords, hashtags, extra)
-            for name, parent, keywords, hashtags, extra in await self._all(
-                "SELECT name, parent, keywords, hashtags, extra FROM topics WHERE from_site = 1"
-            )
-        }
-        wanted_topics = {
-            (
-                t.name.casefold(),
-                t.parent,
-                json.dumps(list(t.keywords)),
-                json.dumps(list(t.hashtags)),
-                t.extra,
-            )
-            for t in topics
-        }
-        if held_topics != wanted_topics:
-            return False
-        logos: dict[str, list[tuple[Any, ...]]] = {}
-        for domain, *image in await self._all(
-            "SELECT p.domain, i.url, i.width, i.height, i.is_cached, i.title, i.attribution"
-            " FROM providers p JOIN provider_images i ON i.provider_id = p.id"
-            " WHERE p.from_site = 1 ORDER BY p.domain, i.position"
-        ):
-            logos.setdefault(domain, []).append(tuple(image))
-        names = dict(await self._all("SELECT domain, name FROM providers WHERE from_site = 1"))
-        held_orgs = {(domain, name, tuple(logos.get(domain, ()))) for domain, name in names.items()}
-        wanted_orgs = {
-            (
-                o.domain,
-                o.name if o.name is not None else names.get(o.domain),
-                tuple(row[2:] for row in _image_rows(0, o.images)),
-            )
-            for o in orgs
-        }
-        return held_orgs == wanted_orgs
+        return await site_data.site_matches(self.conn, topics, orgs)
 
     async def put_site(self, topics: Sequence[TopicInfo], orgs: Sequence[Provider]) -> None:
         """Replace the site's taxonomy (topics) and provider records (organizations)."""
@@ -287,7 +187,7 @@ class LoadWriter:
                 "UPDATE providers SET name = COALESCE(?, name), from_site = 1 WHERE id = ?",
                 (org.name, provider_id),
             )
-            await self._replace_provider_images(provider_id, org.images)
+            await site_data.replace_provider_images(self.conn, provider_id, org.images)
             k.site_providers.add(org.domain)
         self._changed = True
 
@@ -296,23 +196,8 @@ class LoadWriter:
         try:
             if self._changed:
                 await self._apply_provider_details()
-                await self._derive()
-                await self.conn.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
-                    " WHERE key = 'content_version'"
-                )
-                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                await self.conn.execute("UPDATE meta SET value = ? WHERE key = 'loaded_at'", (now,))
-                await self.conn.execute(
-                    "INSERT INTO changes (version, loaded_at, added, updated, removed)"
-                    " SELECT CAST(value AS INTEGER), ?, ?, ?, ? FROM meta"
-                    " WHERE key = 'content_version'",
-                    (now, json.dumps(self.added_ids), json.dumps(self.updated_ids),
-                     json.dumps(self.removed_ids)),
-                )  # fmt: skip
-                await self.conn.execute(
-                    "DELETE FROM changes WHERE version <= (SELECT max(version) - 1000 FROM changes)"
-                )
+                await derive(self.conn)
+                await next_version(self.conn, self.added_ids, self.updated_ids, self.removed_ids)
                 await self.conn.execute("PRAGMA optimize")
             version = await self._next("SELECT value FROM meta WHERE key='content_version'") - 1
             await self.conn.execute("COMMIT")
@@ -389,21 +274,6 @@ class LoadWriter:
         )
         return found
 
-    async def _delete_articles(self, ids: Sequence[int]) -> None:
-        """Delete articles and their rows, and their words from the full-text index."""
-        if not ids:
-            return
-        chosen = json.dumps(list(ids))
-        await self.conn.execute(
-            "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body)"
-            " SELECT 'delete', id, title, excerpt, body FROM articles"
-            " WHERE id IN (SELECT value FROM json_each(?))",
-            (chosen,),
-        )
-        await self.conn.execute(
-            "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
-        )
-
     async def _apply_provider_details(self) -> None:
         """Providers without a site record take the name and logos last seen in items."""
         k = self.known
@@ -421,20 +291,7 @@ class LoadWriter:
             [(n, i, n) for n, i in names],
         )
         for provider_id, images in logos:
-            await self._replace_provider_images(provider_id, images)
-
-    async def _replace_provider_images(self, provider_id: int, images: Sequence[Image]) -> None:
-        await self.conn.execute("DELETE FROM provider_images WHERE provider_id = ?", (provider_id,))
-        await self.conn.executemany(
-            "INSERT INTO provider_images (provider_id, position, url, width, height, is_cached,"
-            " title, attribution) VALUES (?,?,?,?,?,?,?,?)",
-            _image_rows(provider_id, images),
-        )
-
-    async def _derive(self) -> None:
-        """Links, counts and orphans: everything computed from the articles."""
-        for statement in _DERIVE:
-            await self.conn.execute(statement)
+            await site_data.replace_provider_images(self.conn, provider_id, images)
 
     async def _save_files(self, states: Sequence[FileState]) -> None:
         k = self.known
@@ -457,51 +314,7 @@ class LoadWriter:
         return int(row[0] or 0) + 1 if row else 1
 
 
-_DERIVE = (
-    # a related item whose URL is an article's web or original URL links to it
-    """
-    WITH links AS (
-        SELECT r.id AS rid, COALESCE(
-            (SELECT a.id FROM articles a WHERE a.web_url = r.web_url ORDER BY a.id LIMIT 1),
-            (SELECT a.id FROM articles a WHERE a.original_url = r.web_url ORDER BY a.id LIMIT 1)
-        ) AS tid
-        FROM related r
-    )
-    UPDATE related SET target_id = links.tid FROM links
-    WHERE related.id = links.rid AND related.target_id IS NOT links.tid
-    """,
-    """
-    UPDATE providers SET article_count = c.n FROM (
-        SELECT p.id AS pid, (SELECT count(*) FROM articles a WHERE a.provider_id = p.id) AS n
-        FROM providers p
-    ) AS c WHERE providers.id = c.pid AND providers.article_count IS NOT c.n
-    """,
-    """
-    UPDATE topics SET article_count = c.n FROM (
-        SELECT t.id AS tid, (SELECT count(*) FROM article_topics x WHERE x.topic_id = t.id) AS n
-        FROM topics t
-    ) AS c WHERE topics.id = c.tid AND topics.article_count IS NOT c.n
-    """,
-    """
-    DELETE FROM providers WHERE from_site = 0 AND article_count = 0
-    AND NOT EXISTS (SELECT 1 FROM related r WHERE r.provider_id = providers.id)
-    """,
-    "DELETE FROM topics WHERE from_site = 0 AND article_count = 0",
-)
-
-
 def _merge(old: Provider | None, new: Provider) -> Provider:
     if old is None or (new.name and new.images):
         return new
     return Provider(domain=new.domain, name=new.name or old.name, images=new.images or old.images)
-
-
-def _flag(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _image_rows(owner: int, images: Sequence[Image]) -> list[tuple[Any, ...]]:
-    return [
-        (owner, i, im.url, im.width, im.height, _flag(im.is_cached), im.title, im.attribution)
-        for i, im in enumerate(images)
-    ]

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
+from core.errors import ContentError
 from loaders import yamlfast
-from newsgraph.errors import ContentError
 
 try:  # the C loader is ~10x faster; fall back to the pure-Python one without libyaml
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]

@@ -25,12 +25,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from core.errors import ConfigError
+from core.records import FileState, LoadReport, Problem
 from db.connection import connect_async
 from db.writer import LoadWriter
 from loaders.parse import Job, Limits, Outcome, parse_jobs
-from loaders.records import FileState, LoadReport, Problem
 from loaders.site import is_site_file, read_site
-from newsgraph.errors import ConfigError
 
 DEFAULT_PATTERNS = ("**/*.md", "**/*.markdown")
 PARALLEL_MIN_FILES = 400

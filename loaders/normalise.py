@@ -17,9 +17,9 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from core.errors import ContentError
+from core.records import Article, Image, Provider, RelatedItem, TopicInfo
 from loaders.frontmatter import Parsed
-from loaders.records import Article, Image, Provider, RelatedItem, TopicInfo
-from newsgraph.errors import ContentError
 
 T = TypeVar("T")
 

@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.errors import ContentError
+from core.records import Article, FileState, Problem
 from loaders import frontmatter, normalise
-from loaders.records import Article, FileState, Problem
-from newsgraph.errors import ContentError
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from core.errors import ContentError
+from core.records import FileState, Problem, Provider, TopicInfo
 from loaders import frontmatter, normalise
 from loaders.parse import Limits, read_bytes
-from loaders.records import FileState, Problem, Provider, TopicInfo
-from newsgraph.errors import ContentError
 
 _TOPIC_SUFFIXES = {".yaml", ".yml"}
 _ORG_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}

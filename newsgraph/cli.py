@@ -1,6 +1,6 @@
 """The ``newsgraph`` command: ``load``, ``serve`` and ``export-schema``.
 
-Flags have environment-variable equivalents (see :mod:`newsgraph.config`);
+Flags have environment-variable equivalents (see :mod:`core.config`);
 the command line is the only place that reads them.
 """
 
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from core import config
+from core.errors import ConfigError, DatabaseError
+from core.records import LoadReport
 from loaders.loader import DEFAULT_PATTERNS, LoadOptions, load
-from loaders.records import LoadReport
-from newsgraph import config
-from newsgraph.errors import ConfigError, DatabaseError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,7 +154,7 @@ def _run_load(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from api.server import serve  # imported late: `load` should not pay for the API
+    from newsgraph.server import serve  # imported late: `load` should not pay for the API
 
     settings = config.Settings(
         db=args.db,
@@ -176,7 +176,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_export_schema(args: argparse.Namespace) -> int:
-    from api.schema import export_sdl
+    from api.schema.build import export_sdl
 
     sys.stdout.write(export_sdl())
     return 0

@@ -178,8 +178,8 @@ TOKEN = "operator-secret-token"
 
 def make_app(db: Path, **settings: Any) -> Any:
     """The real ASGI app over a loaded database."""
-    from api.app import create_app
-    from newsgraph.config import Settings
+    from api.http.app import create_app
+    from core.config import Settings
 
     return create_app(Settings(db=db, **settings))
 

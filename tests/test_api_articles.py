@@ -297,9 +297,9 @@ async def test_a_cursor_from_another_sort_is_refused(gql: GQL) -> None:
 async def test_paging_a_search_matches_one_big_page(
     corpus: Corpus, monkeypatch: pytest.MonkeyPatch, prefix: int
 ) -> None:
-    import db.reader
+    import db.pages
 
-    monkeypatch.setattr(db.reader, "RANKED_PREFIX", prefix)
+    monkeypatch.setattr(db.pages, "RANKED_PREFIX", prefix)
     gql = client_for(make_app(corpus.db))
     word = "the"
     whole = data(await gql(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from api.cache import ResponseCache, make_key
+from api.http.cache import ResponseCache, make_key
 from loaders.loader import LoadOptions, load
 from tests.conftest import TOKEN, MakeItem, make_app
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
-from api.schema import export_sdl
+from api.schema.build import export_sdl
 from tests.conftest import Corpus, make_app
 
 SCALARS = {

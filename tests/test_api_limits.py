@@ -12,9 +12,9 @@ import pytest
 from graphql import get_introspection_query, parse
 from graphql.language import Lexer, Source, TokenKind
 
-from api.limits import INTROSPECTION_DEPTH, cost_of
-from api.schema import build_schema
-from newsgraph.config import Limits
+from api.schema.build import build_schema
+from api.schema.limits import INTROSPECTION_DEPTH, cost_of
+from core.config import Limits
 from tests.conftest import Corpus, client_for, data, error_codes, make_app
 
 LIMITS = Limits()

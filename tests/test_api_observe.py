@@ -10,7 +10,7 @@ import logging
 import httpx
 import pytest
 
-from api.observe import RequestLog
+from api.http.observe import RequestLog
 from tests.conftest import Corpus, make_app
 
 
@@ -63,8 +63,8 @@ def test_request_log_writes_an_old_batch_at_the_next_line() -> None:
 
 
 async def test_the_server_log_flushes_while_idle_and_at_shutdown(corpus: Corpus) -> None:
-    from api.app import create_app
-    from newsgraph.config import Settings
+    from api.http.app import create_app
+    from core.config import Settings
 
     out = io.StringIO()
     lines = RequestLog(out, json_lines=False, interval=0.05)

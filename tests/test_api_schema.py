@@ -12,7 +12,7 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from api.schema import build_schema, export_sdl
+from api.schema.build import build_schema, export_sdl
 from newsgraph.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bench import corpus
-from bench.corpus import CorpusStats, generate, iter_items, quote, rare_word_items, to_yaml
+from bench import vocabulary
+from bench.corpus import CorpusStats, generate, iter_items, rare_word_items
 from bench.generate import main
+from bench.yaml_style import quote, to_yaml
 
 COUNT = 160
 _FRONT = re.compile(r"---\n(.*?\n)---\n(.*)\Z", re.DOTALL)
@@ -145,7 +146,7 @@ def test_text_exercises_quoting_escapes_and_unicode() -> None:
 def test_rare_words_are_exactly_where_documented() -> None:
     items = list(iter_items(COUNT, seed=7))
     expected = rare_word_items(COUNT)
-    assert set(expected) == set(corpus.RARE_WORDS[:4])
+    assert set(expected) == set(vocabulary.RARE_WORDS[:4])
     for word, count in expected.items():
         assert sum(word in i.data["title"] for i in items) == count
         assert not any(word in i.data["excerpt"] or word in i.body for i in items)

@@ -21,13 +21,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app as graphql_app
+from api.http.app import create_app as graphql_app
+from bench import cases as cases_mod
 from bench import floor as floor_mod
 from bench import load as load_mod
 from bench import serve as serve_mod
+from bench import servers as servers_mod
+from bench import wrk as wrk_mod
 from bench.corpus import generate
+from core.config import Settings
 from loaders.loader import LoadOptions, load
-from newsgraph.config import Settings
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +93,11 @@ def test_load_table_format() -> None:
 async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
     floor_app = floor_mod.create_app(small_db)
     app = graphql_app(Settings(db=small_db))
-    case = serve_mod.gql_case("homepage", serve_mod.HOMEPAGE, [{"first": 20, "after": None}])
+    case = cases_mod.gql_case("homepage", cases_mod.HOMEPAGE, [{"first": 20, "after": None}])
     try:
         transport = httpx.ASGITransport(app=floor_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
-            answer = await client.post("/homepage", content=serve_mod.floor_case().warm)
+            answer = await client.post("/homepage", content=cases_mod.floor_case().warm)
             assert answer.status_code == 200
             floor_body = answer.json()
             assert (await client.get("/healthz")).json()["articles"] == 50
@@ -106,7 +109,7 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
             headers = {"content-type": "application/json"}
             warm = (await client.post("/graphql", content=case.warm, headers=headers)).json()
             # a cold request (negative minWidth, as late in a cold run) picks the same images
-            cold = serve_mod.fill(case.cold[0], -1234)
+            cold = cases_mod.fill(case.cold[0], -1234)
             cold_body = (await client.post("/graphql", content=cold, headers=headers)).json()
     finally:
         floor_app.state.floor.close()
@@ -156,7 +159,7 @@ bench-requests-sent 779
 
 
 def test_parse_wrk_output() -> None:
-    result = serve_mod.parse_wrk(WRK_OUTPUT)
+    result = wrk_mod.parse_wrk(WRK_OUTPUT)
     assert result.requests == 763
     assert result.seconds == pytest.approx(15.02)
     assert result.rps == pytest.approx(50.80)
@@ -164,24 +167,24 @@ def test_parse_wrk_output() -> None:
     assert result.p99_ms == pytest.approx(1020.0)
     assert (result.non_2xx, result.socket_errors, result.graphql_errors) == (3, 3, 4)
     assert result.errors == 10
-    clean = serve_mod.parse_wrk(WRK_OUTPUT.replace("  Non-2xx or 3xx responses: 3\n", ""))
+    clean = wrk_mod.parse_wrk(WRK_OUTPUT.replace("  Non-2xx or 3xx responses: 3\n", ""))
     assert clean.non_2xx == 0
-    assert serve_mod.to_ms("850.00us") == pytest.approx(0.85)
-    assert serve_mod.to_ms("1.00m") == pytest.approx(60_000)
+    assert wrk_mod.to_ms("850.00us") == pytest.approx(0.85)
+    assert wrk_mod.to_ms("1.00m") == pytest.approx(60_000)
     with pytest.raises(ValueError, match="no summary"):
-        serve_mod.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+        wrk_mod.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
 
 
 def test_serve_table_and_bodies() -> None:
-    tpl = serve_mod.gql_case("search", serve_mod.SEARCH, [{"text": "a"}, {"text": "b"}])
+    tpl = cases_mod.gql_case("search", cases_mod.SEARCH, [{"text": "a"}, {"text": "b"}])
     assert len(tpl.cold) == 2
-    assert json.loads(serve_mod.fill(tpl.cold[1], -3))["variables"] == {
+    assert json.loads(cases_mod.fill(tpl.cold[1], -3))["variables"] == {
         "text": "b",
         "minWidth": -3,
     }
-    assert json.loads(tpl.warm)["variables"]["minWidth"] == serve_mod.BASE_MIN_WIDTH
-    result = serve_mod.parse_wrk(WRK_OUTPUT)
-    floor = serve_mod.WrkResult(1000, 15.0, 101.6, 1.0, 2.0)
+    assert json.loads(tpl.warm)["variables"]["minWidth"] == cases_mod.BASE_MIN_WIDTH
+    result = wrk_mod.parse_wrk(WRK_OUTPUT)
+    floor = wrk_mod.WrkResult(1000, 15.0, 101.6, 1.0, 2.0)
     table = serve_mod.format_table(
         [
             serve_mod.Row("floor", "warm", floor, 1024),
@@ -202,10 +205,10 @@ def test_serve_without_wrk_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture
-def floor_server(small_db: Path, tmp_path: Path) -> Iterator[serve_mod.Server]:
-    port = serve_mod.free_port()
+def floor_server(small_db: Path, tmp_path: Path) -> Iterator[servers_mod.Server]:
+    port = servers_mod.free_port()
     argv = [sys.executable, "-m", "bench.floor", "--db", str(small_db), "--port", str(port)]
-    server = serve_mod.start("floor", argv, port, tmp_path)
+    server = servers_mod.start("floor", argv, port, tmp_path)
     try:
         server.wait_healthy(30)
         yield server
@@ -214,12 +217,12 @@ def floor_server(small_db: Path, tmp_path: Path) -> Iterator[serve_mod.Server]:
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
-def test_wrk_script_drives_the_floor(floor_server: serve_mod.Server, tmp_path: Path) -> None:
-    settings = serve_mod.WrkSettings(duration=1, connections=4, threads=2, timeout=5)
+def test_wrk_script_drives_the_floor(floor_server: servers_mod.Server, tmp_path: Path) -> None:
+    settings = wrk_mod.WrkSettings(duration=1, connections=4, threads=2, timeout=5)
     started = time.monotonic()
     for mode in ("cold", "warm"):
-        result = serve_mod.run_wrk(
-            floor_server.url, serve_mod.floor_case(), mode, settings, tmp_path
+        result = wrk_mod.run_wrk(
+            floor_server.url, cases_mod.floor_case(), mode, settings, tmp_path
         )
         assert result.requests > 0
         assert result.errors == 0

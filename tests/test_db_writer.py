@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from core.records import Article, FileState
 from db.connection import connect_async
 from db.writer import LoadWriter
-from loaders.records import Article, FileState
 from tests.test_loaders_loader import assert_text_index_matches_articles, rows
 
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import websockets
 
-from newsgraph.config import Limits, parse_limits
-from newsgraph.errors import ConfigError
+from core.config import Limits, parse_limits
+from core.errors import ConfigError
 from tests.browser.live_server import newsgraph_server
 from tests.conftest import front_matter, item_fields
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import ContentError
 from loaders import frontmatter
-from newsgraph.errors import ContentError
 
 
 def split(text: str) -> frontmatter.Parsed:

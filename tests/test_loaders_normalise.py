@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from core.errors import ContentError
+from core.records import Image, Provider
 from loaders import frontmatter, normalise
-from loaders.records import Image, Provider
-from newsgraph.errors import ContentError
 
 
 def article(text: str, path: str = "_news/2024-01-01-x.md") -> Any:

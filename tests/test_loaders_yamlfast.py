@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.corpus import iter_items, render_item
+from core.config import SAMPLE_CONTENT
 from loaders import frontmatter, yamlfast
-from newsgraph.config import SAMPLE_CONTENT
 
 pytestmark = pytest.mark.skipif(not yamlfast.AVAILABLE, reason="PyYAML is built without libyaml")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.config import SAMPLE_CONTENT
 from loaders.loader import load
-from newsgraph.config import SAMPLE_CONTENT
 from tests.conftest import README_EXAMPLES, client_for, data, make_app
 
 EXAMPLES = README_EXAMPLES

@@ -9,24 +9,60 @@ table, whatever its size.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from api.arguments import After, Before, Filter, First, Last, NestedFirst, Order
-from api.context import Context
-from api.pagination import check_first, encode_id
-from api.scalars import DateTime, as_datetime
+from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
+from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
+from api.schema.pages import ArticleArgs, fetch_article_page
+from api.schema.pagination import check_first, encode_id
+from api.schema.scalars import DateTime, as_datetime
+from core.errors import Forbidden
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
-from newsgraph.errors import Forbidden
 
-if TYPE_CHECKING:
-    from api.connections import ArticleConnection
+Scope = Callable[[Any], dict[str, str]]
+"""The provider or topic an ``articles`` field lists within, from its parent object."""
 
-ContextInfo = Info[Context, None]
-ArticleConnectionRef = Annotated["ArticleConnection", strawberry.lazy("api.connections")]
+
+def article_connection(
+    info: ContextInfo, args: ArticleArgs, *, provider: str | None = None, topic: str | None = None
+) -> ArticleConnection:
+    """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
+    ctx = info.context
+    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic)
+    nodes = [Article.from_row(row) for row in page.rows]
+    return ArticleConnection(
+        edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=PageInfo.of(page),
+        filter=page.filter,
+    )
+
+
+def article_list(description: str, scope: Scope) -> Any:
+    """An ``articles(filter, orderBy, first, after, last, before)`` field.
+
+    ``Query.articles``, ``Provider.articles`` and ``Topic.articles`` take the same
+    six arguments; they are declared here once.
+    """
+
+    def resolve(
+        root: Any,
+        info: ContextInfo,
+        filter: Filter = None,
+        order_by: Order = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> ArticleConnection:
+        args = ArticleArgs(filter, order_by, first, after, last, before)
+        return article_connection(info, args, **scope(root))
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.interface(description="An object with a global id (Relay `Node`); see `node(id)`.")
@@ -88,22 +124,10 @@ class Provider(Node):
         rows = await info.context.batch().provider_images.load(self.row_id)
         return _images(rows, first, info)
 
-    @strawberry.field(description="This provider's articles: filtered, sorted, paginated.")
-    async def articles(
-        self,
-        info: ContextInfo,
-        filter: Filter = None,
-        order_by: Order = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ArticleConnectionRef:
-        from api.connections import article_connection
-
-        return article_connection(
-            info, filter, order_by, first, after, last, before, provider=self.domain
-        )
+    articles = article_list(
+        "This provider's articles: filtered, sorted, paginated.",
+        lambda provider: {"provider": provider.domain},
+    )
 
 
 @strawberry.type(description="A subject that articles are tagged with.")
@@ -134,22 +158,10 @@ class Topic(Node):
         row = await info.context.batch().topics_by_name.load(self.parent_name.casefold())
         return None if row is None else Topic.from_row(row)
 
-    @strawberry.field(description="Articles with this topic: filtered, sorted, paginated.")
-    async def articles(
-        self,
-        info: ContextInfo,
-        filter: Filter = None,
-        order_by: Order = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ArticleConnectionRef:
-        from api.connections import article_connection
-
-        return article_connection(
-            info, filter, order_by, first, after, last, before, topic=self.slug
-        )
+    articles = article_list(
+        "Articles with this topic: filtered, sorted, paginated.",
+        lambda topic: {"topic": topic.slug},
+    )
 
 
 async def _provider(info: ContextInfo, provider_id: int | None) -> Provider | None:

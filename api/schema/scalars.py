@@ -8,7 +8,7 @@ from typing import Any, NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from newsgraph.errors import BadArgument
+from core.errors import BadArgument
 
 
 def _parse_datetime(value: Any) -> str:

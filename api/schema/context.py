@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from api.live import ChangeFeed
+from core.config import Limits
+from db.changes import Change
 from db.reader import ReadPool, Session
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
-from newsgraph.config import Limits
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+class ChangeSource(Protocol):
+    """Where a subscription reads content changes from (the transport's change feed)."""
+
+    def changes(self) -> AsyncIterator[Change]:
+        """Changes as they come, for one subscriber."""
+        ...
 
 
 @dataclass(slots=True)
@@ -28,7 +36,7 @@ class Context:
     loaders: Loaders | None = None
     live: bool = False
     pool: ReadPool | None = None
-    feed: ChangeFeed | None = None
+    feed: ChangeSource | None = None
 
     @property
     def db(self) -> Session:

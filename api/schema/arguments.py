@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.inputs import ArticleFilter, ArticleOrder
+from api.schema.inputs import ArticleFilter, ArticleOrder
 
 First = Annotated[
     int | None,

@@ -41,8 +41,8 @@ from graphql.execution import ExecutionResult as GraphQLExecutionResult
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
-from newsgraph.config import Limits
-from newsgraph.errors import QueryTooComplex
+from core.config import Limits
+from core.errors import QueryTooComplex
 
 LIST_ESTIMATE = 10
 INTROSPECTION_DEPTH = 20

@@ -15,8 +15,8 @@ import logging
 from collections.abc import AsyncGenerator
 from pathlib import Path
 
+from core.errors import DatabaseError
 from db.changes import Change, ChangeLog
-from newsgraph.errors import DatabaseError
 
 log = logging.getLogger("newsgraph.live")
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.scalars import DateTime
+from api.schema.scalars import DateTime
+from core.errors import BadArgument
 from db import query
-from newsgraph.errors import BadArgument
 
 MAX_FILTER_DEPTH = 5
 MAX_LIST_VALUES = 100
@@ -91,13 +91,15 @@ class ArticleFilter:
             "AND / OR / NOT, NEAR(a b), and column filters like `title: word`."
         ),
     )
-    and_: list[Annotated[ArticleFilter, strawberry.lazy("api.inputs")]] | None = strawberry.field(
-        default=None, name="and", description="All of these filters hold."
+    and_: list[Annotated[ArticleFilter, strawberry.lazy("api.schema.inputs")]] | None = (
+        strawberry.field(default=None, name="and", description="All of these filters hold.")
     )
-    or_: list[Annotated[ArticleFilter, strawberry.lazy("api.inputs")]] | None = strawberry.field(
-        default=None, name="or", description="At least one of these filters holds."
+    or_: list[Annotated[ArticleFilter, strawberry.lazy("api.schema.inputs")]] | None = (
+        strawberry.field(
+            default=None, name="or", description="At least one of these filters holds."
+        )
     )
-    not_: Annotated[ArticleFilter, strawberry.lazy("api.inputs")] | None = strawberry.field(
+    not_: Annotated[ArticleFilter, strawberry.lazy("api.schema.inputs")] | None = strawberry.field(
         default=None, name="not", description="This filter does not hold."
     )
 

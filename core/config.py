@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from newsgraph.errors import ConfigError
+from core.errors import ConfigError
 
-SAMPLE_CONTENT = Path(__file__).parent / "sample"
+# the bundled sample content ships in the ``newsgraph`` package, which sits beside this one
+SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "newsgraph" / "sample"
 DEFAULT_DB = Path("newsgraph.db")
 
 

@@ -24,16 +24,16 @@ from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api.cache import ResponseCache
-from api.context import Context
-from api.http import GraphQLEndpoint
-from api.live import ChangeFeed
-from api.observe import Metrics, RequestLog, record_load
-from api.schema import build_schema
+from api.http.cache import ResponseCache
+from api.http.endpoint import GraphQLEndpoint
+from api.http.live import ChangeFeed
+from api.http.observe import Metrics, RequestLog, record_load
+from api.schema.build import build_schema
+from api.schema.context import Context
+from core.config import Settings
+from core.errors import NewsgraphError
+from core.records import LoadReport
 from db.reader import ReadPool
-from loaders.records import LoadReport
-from newsgraph.config import Settings
-from newsgraph.errors import NewsgraphError
 
 log = logging.getLogger("newsgraph.app")
 

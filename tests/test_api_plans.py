@@ -17,10 +17,10 @@ from graphql import GraphQLError, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import Mode, from_schema
 
-from api.compiled import Fallback, compile_plan
-from api.schema import build_schema, export_sdl
+from api.plans.compile import Fallback, compile_plan
+from api.schema.build import build_schema, export_sdl
+from core.config import Limits
 from db.reader import ReadPool
-from newsgraph.config import Limits
 from tests.conftest import README_EXAMPLES, Corpus, client_for, make_app
 from tests.test_api_fuzz import SCALARS
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from newsgraph.errors import BadArgument, BadCursor
+from core.errors import BadArgument, BadCursor
 
 _PREFIX = "ng1"
 

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from loaders.records import LoadReport
+from core.records import LoadReport
 
 log = logging.getLogger("newsgraph.request")
 MAX_OPERATIONS = 100

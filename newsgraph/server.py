@@ -12,12 +12,12 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from api.app import create_app
-from api.observe import RequestLog
-from api.watch import Watcher
+from api.http.app import create_app
+from api.http.observe import RequestLog
+from core.config import Settings, from_environ, to_environ
+from core.records import LoadReport
 from loaders.loader import LoadOptions
-from loaders.records import LoadReport
-from newsgraph.config import Settings, from_environ, to_environ
+from newsgraph.watch import Watcher
 
 
 def serve(
@@ -40,7 +40,10 @@ def serve(
         if settings.workers > 1:
             os.environ.update(to_environ(settings))
             config = _TCPConfig(
-                "api.server:app_from_environ", factory=True, workers=settings.workers, **common
+                "newsgraph.server:app_from_environ",
+                factory=True,
+                workers=settings.workers,
+                **common,
             )
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:

@@ -1,6 +1,6 @@
 """Turn execution errors into GraphQL error objects: the one place that does it.
 
-Errors we raise on purpose (:class:`newsgraph.errors.QueryError`) keep their
+Errors we raise on purpose (:class:`core.errors.QueryError`) keep their
 message and get ``extensions.code``. Parse and validation errors keep
 graphql-core's message and get a code. Anything else is a bug or an outage:
 the client gets a generic message with an id, and the log gets the traceback
@@ -15,9 +15,9 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from newsgraph.errors import QueryError
+from core.errors import QueryError
 
-log = logging.getLogger("newsgraph.errors")
+log = logging.getLogger("core.errors")
 
 
 def format_error(error: GraphQLError, *, production: bool = False) -> dict[str, Any]:

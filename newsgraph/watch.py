@@ -14,9 +14,9 @@ from pathlib import Path
 
 from watchfiles import awatch
 
+from core.errors import NewsgraphError
+from core.records import LoadReport
 from loaders.loader import LoadOptions, load
-from loaders.records import LoadReport
-from newsgraph.errors import NewsgraphError
 
 log = logging.getLogger("newsgraph.watch")
 

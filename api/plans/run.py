@@ -1,0 +1,318 @@
+"""Running a compiled plan: level by level, one query per nested table, plain dicts out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from graphql.execution.values import get_argument_values
+
+from api.plans.tree import Fallback, Field
+from api.plans.values import (
+    ARTICLE_SCALARS,
+    PROVIDER_SCALARS,
+    RELATED_SCALARS,
+    TOPIC_SCALARS,
+    union,
+)
+from api.schema.pages import ArticleArgs, fetch_article_page
+from api.schema.pagination import check_first
+from api.schema.types import pick_lead_image
+from core.config import Limits
+from db.reader import Session
+from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
+
+Dict = dict[str, Any]
+
+
+class Execution:
+    """One execution of a plan: level by level, one query per nested table."""
+
+    def __init__(self, db: Session, limits: Limits, variables: Any, authorized: bool) -> None:
+        self.db = db
+        self.limits = limits
+        self.variables = variables
+        self.authorized = authorized
+
+    def args(self, field: Field) -> dict[str, Any]:
+        if not field.has_args or field.definition is None:
+            return {}
+        if field.static_args is not None:
+            return field.static_args
+        return get_argument_values(field.definition, field.node, self.variables)
+
+    def first(self, field: Field) -> int | None:
+        return check_first(self.args(field).get("first"), self.limits.max_page)
+
+    # -- root ------------------------------------------------------------------
+
+    def root(self, fields: tuple[Field, ...]) -> Dict:
+        out: Dict = {}
+        for f in fields:
+            if f.name == "__typename":
+                out[f.key] = "Query"
+            elif f.name == "articles":
+                out[f.key] = self.connection(f)
+            elif f.name == "article":
+                out[f.key] = self.one_article(f)
+            elif f.name == "provider":
+                row = self.db.provider_by_domain(self.args(f)["domain"])
+                out[f.key] = None if row is None else self.providers([row], f)[0]
+            elif f.name == "topic":
+                a = self.args(f)
+                if (a.get("slug") is None) == (a.get("name") is None):
+                    raise Fallback
+                trow = self.db.topic_by(a.get("slug"), a.get("name"))
+                out[f.key] = None if trow is None else self.topics([trow], f)[0]
+            elif f.name == "contentInfo":
+                info = self.db.content_info()
+                values = {
+                    "version": info.version,
+                    "loadedAt": info.loaded_at,
+                    "articleCount": info.article_count,
+                    "__typename": "ContentInfo",
+                }
+                out[f.key] = {c.key: values[c.name] for c in f.children}
+            elif f.name == "categories":
+                rows = self.db.facets(None, "categories", 1000)
+                out[f.key] = self.facet_counts(rows, f.children)
+        return out
+
+    def one_article(self, f: Field) -> Dict | None:
+        a = self.args(f)
+        given = [k for k in ("id", "slug", "url") if a.get(k) is not None]
+        if len(given) != 1:
+            raise Fallback
+        if given == ["slug"]:
+            row = self.db.article_by("slug", a["slug"], f.columns)
+        elif given == ["url"]:
+            row = self.db.article_by("web_url", a["url"], f.columns) or self.db.article_by(
+                "original_url", a["url"], f.columns
+            )
+        else:
+            raise Fallback
+        return None if row is None else self.articles([row], f.children)[0]
+
+    # -- connections -------------------------------------------------------------
+
+    def connection(self, f: Field, provider: str | None = None, topic: str | None = None) -> Dict:
+        a = self.args(f)
+        page = fetch_article_page(
+            self.db,
+            self.limits,
+            ArticleArgs.of(a),
+            provider=provider,
+            topic=topic,
+            columns=f.columns,
+        )
+        out: Dict = {}
+        for c in f.children:
+            if c.name == "totalCount":
+                out[c.key] = self.db.article_count(page.filter)
+            elif c.name == "nodes":
+                out[c.key] = self.articles(page.rows, c.children)
+            elif c.name == "edges":
+                nodes = [
+                    (n.key, n.children) for n in c.children if n.name == "node"
+                ]  # fmt: skip
+                built = {key: self.articles(page.rows, children) for key, children in nodes}
+                edges = []
+                for i, cursor in enumerate(page.cursors):
+                    edge: Dict = {}
+                    for e in c.children:
+                        if e.name == "cursor":
+                            edge[e.key] = cursor
+                        elif e.name == "node":
+                            edge[e.key] = built[e.key][i]
+                        else:
+                            edge[e.key] = "ArticleEdge"
+                    edges.append(edge)
+                out[c.key] = edges
+            elif c.name == "pageInfo":
+                values = {
+                    "hasNextPage": page.has_next,
+                    "hasPreviousPage": page.has_previous,
+                    "startCursor": page.cursors[0] if page.cursors else None,
+                    "endCursor": page.cursors[-1] if page.cursors else None,
+                    "__typename": "PageInfo",
+                }
+                out[c.key] = {p.key: values[p.name] for p in c.children}
+            elif c.name == "facets":
+                facets: Dict = {}
+                for kind in c.children:
+                    if kind.name == "__typename":
+                        facets[kind.key] = "Facets"
+                        continue
+                    first = self.args(kind).get("first", 20)
+                    limit = check_first(first, self.limits.max_page) or first
+                    rows = self.db.facets(page.filter, kind.name, limit)
+                    facets[kind.key] = self.facet_counts(rows, kind.children)
+                out[c.key] = facets
+            else:
+                out[c.key] = "ArticleConnection"
+        return out
+
+    def facet_counts(self, rows: Iterable[Any], children: tuple[Field, ...]) -> list[Dict]:
+        names = {"value": 0, "label": 1, "count": 2}
+        return [
+            {c.key: ("FacetCount" if c.name == "__typename" else row[names[c.name]])
+             for c in children}
+            for row in rows
+        ]  # fmt: skip
+
+    # -- object lists ----------------------------------------------------------------
+
+    def articles(self, rows: list[ArticleRow], fields: tuple[Field, ...]) -> list[Dict]:
+        """Dicts for a list of articles; nested fields are fetched once for the whole list."""
+        nested: dict[str, Any] = {}
+        ids = [r.id for r in rows]
+        with_images = [r.id for r in rows if r.image_count]
+        for f in fields:
+            if f.name == "provider" and f.key not in nested:
+                found = self.db.providers_by_id({r.provider_id for r in rows if r.provider_id})
+                built = self.providers(list(found.values()), f)
+                nested[f.key] = dict(zip(found, built, strict=True))
+            elif f.name in ("images", "leadImage") and "images" not in nested:
+                nested["images"] = self.db.article_images(with_images) if with_images else {}
+            elif f.name == "topics" and "topics" not in nested:
+                nested["topics"] = self.db.article_topics(ids)
+            elif f.name == "related" and "related" not in nested:
+                wanted = union(r for r in fields if r.name == "related")
+                nested["related"] = self.db.related(ids, wanted)
+            elif f.name == "secured" and not self.authorized and rows:
+                raise Fallback
+        columns: list[list[Any]] = []  # one value per row for each field, in selection order
+        for f in fields:
+            if f.name == "topics":
+                per_article = nested["topics"]
+                unique = {t.id: t for ts in per_article.values() for t in ts}
+                built_topics = dict(zip(unique, self.topics(list(unique.values()), f), strict=True))
+                columns.append(
+                    [[built_topics[t.id] for t in per_article.get(row.id, ())] for row in rows]
+                )
+            elif f.name == "related":
+                limit = self.first(f)
+                per_article = nested["related"]
+                chosen = [per_article.get(row.id, [])[:limit] for row in rows]
+                built_related = iter(self.related([r for rs in chosen for r in rs], f.children))
+                columns.append([[next(built_related) for _ in rs] for rs in chosen])
+            elif f.name == "images":
+                limit = self.first(f)
+                imgs = nested["images"]
+                columns.append([
+                    self.images(imgs.get(row.id, [])[:limit], f) for row in rows
+                ])  # fmt: skip
+            elif f.name == "leadImage":
+                min_width = self.args(f).get("minWidth", 0)
+                imgs = nested["images"]
+                leads = [pick_lead_image(imgs.get(row.id, []), min_width) for row in rows]
+                columns.append([
+                    None if best is None else self.images([best], f)[0] for best in leads
+                ])  # fmt: skip
+            elif f.name == "provider":
+                by_id = nested[f.key]
+                columns.append([by_id.get(row.provider_id) if row.provider_id else None
+                                for row in rows])  # fmt: skip
+            elif f.name == "secured":
+                columns.append([row.secured for row in rows])
+            elif f.name == "__typename":
+                columns.append(["Article"] * len(rows))
+            else:
+                getter = ARTICLE_SCALARS.get(f.name)
+                if getter is None:
+                    raise Fallback
+                columns.append([getter(row) for row in rows])
+        keys = [f.key for f in fields]
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def providers(self, rows: list[ProviderRow], field: Field) -> list[Dict]:
+        if field.getters is not None:  # the usual { name domain }
+            return [{key: get(r) for key, get in field.getters} for r in rows]
+        fields = field.children
+        out: list[Dict] = []
+        logos: dict[int, list[ImageRow]] = {}
+        limits = {f.key: self.first(f) for f in fields if f.name == "images"}
+        if limits and rows:
+            logos = self.db.provider_images([r.id for r in rows])
+        for row in rows:
+            d: Dict = {}
+            for f in fields:
+                if f.name == "images":
+                    limit = limits[f.key]
+                    imgs = logos.get(row.id, [])
+                    d[f.key] = self.images(imgs[:limit] if limit is not None else imgs, f)
+                elif f.name == "articles":
+                    d[f.key] = self.connection(f, provider=row.domain)
+                elif f.name == "__typename":
+                    d[f.key] = "Provider"
+                else:
+                    d[f.key] = PROVIDER_SCALARS[f.name](row)
+            out.append(d)
+        return out
+
+    def topics(self, rows: list[TopicRow], field: Field) -> list[Dict]:
+        if field.getters is not None:  # the usual { name slug }
+            return [{key: get(r) for key, get in field.getters} for r in rows]
+        fields = field.children
+        parents: dict[str, Any] = {}
+        for f in fields:
+            if f.name == "parent":
+                names = {r.parent.casefold() for r in rows if r.parent}
+                found = self.db.topics_by_name(names) if names else {}
+                built = self.topics(list(found.values()), f)
+                parents[f.key] = dict(zip(found, built, strict=True))
+        out: list[Dict] = []
+        for row in rows:
+            d: Dict = {}
+            for f in fields:
+                if f.name == "parent":
+                    d[f.key] = parents[f.key].get(row.parent.casefold()) if row.parent else None
+                elif f.name == "articles":
+                    d[f.key] = self.connection(f, topic=row.slug)
+                elif f.name == "__typename":
+                    d[f.key] = "Topic"
+                else:
+                    d[f.key] = TOPIC_SCALARS[f.name](row)
+            out.append(d)
+        return out
+
+    def related(self, rows: list[RelatedRow], fields: tuple[Field, ...]) -> list[Dict]:
+        nested: dict[str, Any] = {}
+        limits = {f.key: self.first(f) for f in fields if f.name == "images"}
+        for f in fields:
+            if f.name == "provider":
+                found = self.db.providers_by_id({r.provider_id for r in rows if r.provider_id})
+                built = self.providers(list(found.values()), f)
+                nested[f.key] = dict(zip(found, built, strict=True))
+            elif f.name == "images" and "images" not in nested:
+                nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
+            elif f.name == "article":
+                targets = {r.target_id for r in rows if r.target_id}
+                found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
+                built_articles = self.articles(list(found_articles.values()), f.children)
+                nested[f.key] = dict(zip(found_articles, built_articles, strict=True))
+        columns: list[list[Any]] = []
+        for f in fields:
+            if f.name == "provider":
+                by_id = nested[f.key]
+                columns.append([by_id.get(r.provider_id) if r.provider_id else None for r in rows])
+            elif f.name == "article":
+                by_id = nested[f.key]
+                columns.append([by_id.get(r.target_id) if r.target_id else None for r in rows])
+            elif f.name == "images":
+                limit = limits[f.key]
+                imgs = nested["images"]
+                columns.append([self.images(imgs.get(r.id, [])[:limit], f) for r in rows])
+            elif f.name == "__typename":
+                columns.append(["RelatedItem"] * len(rows))
+            else:
+                getter = RELATED_SCALARS[f.name]
+                columns.append([getter(r) for r in rows])
+        keys = [f.key for f in fields]
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def images(self, rows: list[ImageRow], f: Field) -> list[Dict]:
+        getters = f.getters
+        if getters is None:
+            raise Fallback
+        return [{key: get(r) for key, get in getters} for r in rows]

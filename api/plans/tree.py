@@ -1,0 +1,34 @@
+"""The shape of a compiled plan: one :class:`Field` per response key, nested."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode, GraphQLField
+
+from db.rows import Columns
+
+
+class Fallback(Exception):
+    """This request needs the reference executor (an error to report, or a limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One response key: the field to resolve and, for objects, what to select."""
+
+    key: str
+    name: str
+    node: FieldNode
+    definition: GraphQLField | None
+    children: tuple[Field, ...]
+    has_args: bool
+    columns: Columns = None
+    """For lists of articles or related items: the row columns the children read."""
+    static_args: dict[str, Any] | None = None
+    """The argument values when no argument takes a variable (computed once)."""
+    getters: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
+    """For images, providers and topics that select only plain values: (response key,
+    value of a row) per child, in selection order."""

@@ -1,0 +1,173 @@
+"""The root ``Query`` type: where every read starts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.schema.arguments import After, First
+from api.schema.connections import (
+    ContextInfo,
+    FacetCount,
+    PageInfo,
+    ProviderConnection,
+    ProviderEdge,
+    TopicConnection,
+    TopicEdge,
+)
+from api.schema.pages import fetch_ranked_page
+from api.schema.pagination import decode_id
+from api.schema.scalars import DateTime, as_datetime
+from api.schema.types import Article, Node, Provider, Topic, article_list
+from core.errors import BadArgument
+
+
+@strawberry.type(description="The content version, so a client can tell whether it is current.")
+class ContentInfo:
+    version: int = strawberry.field(
+        description="Goes up by one on every load that changed content."
+    )
+    loaded_at: DateTime | None = strawberry.field(description="When that load finished (UTC).")
+    article_count: int = strawberry.field(description="How many articles there are.")
+
+
+def _one_of(**given: str | None) -> tuple[str, str]:
+    chosen = [(k, v) for k, v in given.items() if v is not None]
+    if len(chosen) != 1:
+        names = ", ".join(f"`{k}`" for k in given)
+        raise BadArgument(f"pass exactly one of {names}")
+    return chosen[0][0], str(chosen[0][1])
+
+
+@strawberry.type(description="Read the news: articles, providers, topics and their counts.")
+class Query:
+    @strawberry.field(
+        description="One article by `id`, `slug` or `url` (web or original); null if none."
+    )
+    def article(
+        self,
+        info: ContextInfo,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global id.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
+        url: Annotated[
+            str | None, strawberry.argument(description="Its web URL or original URL.")
+        ] = None,
+    ) -> Article | None:
+        kind, value = _one_of(id=id, slug=slug, url=url)
+        db = info.context.db
+        if kind == "id":
+            type_name, key = decode_id(value)
+            if type_name != "Article" or not key.isdigit():
+                return None
+            row = db.articles_by_id([int(key)]).get(int(key))
+        elif kind == "slug":
+            row = db.article_by("slug", value)
+        else:
+            row = db.article_by("web_url", value) or db.article_by("original_url", value)
+        return None if row is None else Article.from_row(row)
+
+    articles = article_list(
+        "Articles: filtered, sorted (newest first by default; by relevance for a search) "
+        "and paginated with cursors. `first`/`last` default to 20, at most 100.",
+        lambda _: {},
+    )
+
+    @strawberry.field(description="Providers, most articles first.")
+    def providers(
+        self, info: ContextInfo, first: First = None, after: After = None
+    ) -> ProviderConnection:
+        return provider_connection(info, first, after)
+
+    @strawberry.field(description="One provider by its domain (e.g. `cnn.com`); null if none.")
+    def provider(
+        self,
+        info: ContextInfo,
+        domain: Annotated[str, strawberry.argument(description="The domain, e.g. `cnn.com`.")],
+    ) -> Provider | None:
+        row = info.context.db.provider_by_domain(domain)
+        return None if row is None else Provider.from_row(row)
+
+    @strawberry.field(description="Topics, most articles first.")
+    def topics(
+        self, info: ContextInfo, first: First = None, after: After = None
+    ) -> TopicConnection:
+        return topic_connection(info, first, after)
+
+    @strawberry.field(description="One topic by `slug` or `name` (case-insensitive); null if none.")
+    def topic(
+        self,
+        info: ContextInfo,
+        slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
+        name: Annotated[str | None, strawberry.argument(description="Its name.")] = None,
+    ) -> Topic | None:
+        _one_of(slug=slug, name=name)
+        row = info.context.db.topic_by(slug, name)
+        return None if row is None else Topic.from_row(row)
+
+    @strawberry.field(description="Every category with its number of articles, most first.")
+    def categories(self, info: ContextInfo) -> list[FacetCount]:
+        return [
+            FacetCount(value=r.value, label=r.label, count=r.total)
+            for r in info.context.db.facets(None, "categories", 1000)
+        ]
+
+    @strawberry.field(description="Any object by its global id (Relay); null if none.")
+    def node(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        type_name, key = decode_id(id)
+        db = info.context.db
+        if type_name == "Article" and key.isdigit():
+            row = db.articles_by_id([int(key)]).get(int(key))
+            return None if row is None else Article.from_row(row)
+        if type_name == "Provider":
+            prow = db.provider_by_domain(key)
+            return None if prow is None else Provider.from_row(prow)
+        if type_name == "Topic":
+            trow = db.topic_by(key, None)
+            return None if trow is None else Topic.from_row(trow)
+        return None
+
+    @strawberry.field(description="The content version and size, to tell whether data is current.")
+    def content_info(self, info: ContextInfo) -> ContentInfo:
+        found = info.context.db.content_info()
+        return ContentInfo(
+            version=found.version,
+            loaded_at=as_datetime(found.loaded_at),
+            article_count=found.article_count,
+        )
+
+
+def provider_connection(
+    info: ContextInfo, first: int | None, after: str | None
+) -> ProviderConnection:
+    """Resolve ``providers(first, after)``."""
+    db = info.context.db
+    page = fetch_ranked_page(
+        info.context.limits, first, after, "providers", str, db.provider_page, lambda r: r.domain
+    )
+    nodes = [Provider.from_row(r) for r in page.rows]
+    return ProviderConnection(
+        edges=[ProviderEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=PageInfo.of(page),
+    )
+
+
+def topic_connection(info: ContextInfo, first: int | None, after: str | None) -> TopicConnection:
+    """Resolve ``topics(first, after)``."""
+    db = info.context.db
+    page = fetch_ranked_page(
+        info.context.limits, first, after, "topics", int, db.topic_page, lambda r: r.id
+    )
+    nodes = [Topic.from_row(r) for r in page.rows]
+    return TopicConnection(
+        edges=[TopicEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=PageInfo.of(page),
+    )

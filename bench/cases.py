@@ -1,0 +1,249 @@
+"""The query shapes the serving benchmark sends, with bodies for warm and cold runs.
+
+*Warm* sends one body again and again; *cold* cycles bodies whose ``minWidth``
+never repeats (the Lua script fills the ``{K}`` slot), so no response cache
+can help, while every ``minWidth`` at or below 320 picks the same lead image
+on the generated corpora, so cold and warm do the same work. Parameters (a
+popular topic, slugs, page-500 cursors) are looked up in the data first.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+SLOT = "{K}"
+SENTINEL = 987_654_321
+BASE_MIN_WIDTH = 300
+"""Warm requests ask for ``minWidth: 300``; cold ones for 300, 299, ... and below."""
+ALL_CASES = ("homepage", "topic", "deep", "search", "article")
+DEEP_PAGE = 500
+SEARCH_WORDS = (
+    "cloud", "privacy", "ransomware", "chip", "robot", "battery", "satellite", "browser",
+    "kernel", "encryption", "startup", "regulator", "drone", "telescope", "compiler",
+    "firmware", "wallet", "podcast", "datacenter", "quantum",
+)  # fmt: skip
+
+HOMEPAGE = """query Homepage($first: Int!, $after: String, $minWidth: Int!) {
+  articles(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id slug title excerpt publishedAt webUrl
+      provider { name domain }
+      leadImage(minWidth: $minWidth) { url width height }
+      images { url width height }
+      topics { name slug }
+      related(first: 3) { title webUrl provider { name } article { slug } }
+    }
+  }
+}"""
+
+TOPIC = """query TopicPage($slug: String!, $minWidth: Int!) {
+  topic(slug: $slug) {
+    name articleCount parent { name }
+    articles(first: 20) {
+      totalCount
+      nodes {
+        title publishedAt provider { name }
+        leadImage(minWidth: $minWidth) { url width height }
+      }
+      facets { providers(first: 5) { value label count } types { value count } }
+    }
+  }
+}"""
+
+SEARCH = """query Search($text: String!, $minWidth: Int!) {
+  articles(filter: { text: $text }, first: 10) {
+    totalCount
+    nodes {
+      title excerpt publishedAt provider { name }
+      leadImage(minWidth: $minWidth) { url width height }
+    }
+  }
+}"""
+
+ARTICLE = """query Article($slug: String!, $minWidth: Int!) {
+  article(slug: $slug) {
+    title publishedAt quality heat published
+    provider { name domain }
+    leadImage(minWidth: $minWidth) { url width height }
+    topics { name }
+    related {
+      title publishedAt webUrl ampWebUrl quality
+      provider { name domain }
+      images { url width height }
+      article { slug }
+    }
+  }
+}"""
+
+CURSORS = """query Cursors($after: String) {
+  articles(first: 20, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor } }
+}"""
+
+
+# --- wrk output --------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One query shape: where it goes, the warm body and the cold body templates."""
+
+    name: str
+    path: str
+    warm: str
+    cold: list[str]
+    note: str = ""
+    response_bytes: int = 0
+
+
+def graphql_body(query: str, variables: dict[str, Any]) -> str:
+    """A GraphQL POST body as one JSON line."""
+    return json.dumps({"query": query, "variables": variables}, separators=(",", ":"))
+
+
+def template(body_with_sentinel: str) -> str:
+    """Turn the one ``987654321`` in a JSON body into the Lua script's ``{K}`` slot."""
+    if body_with_sentinel.count(str(SENTINEL)) != 1 or SLOT in body_with_sentinel:
+        raise ValueError("a body template needs exactly one slot")
+    return body_with_sentinel.replace(str(SENTINEL), SLOT)
+
+
+def fill(tpl: str, value: int) -> str:
+    """The body a template gives for ``value`` (what the Lua script sends)."""
+    return tpl.replace(SLOT, str(value), 1)
+
+
+def gql_case(name: str, query: str, variants: Sequence[dict[str, Any]], note: str = "") -> Case:
+    """A GraphQL case: warm sends the first variant; cold cycles all with a unique minWidth."""
+    cold = [template(graphql_body(query, {**v, "minWidth": SENTINEL})) for v in variants]
+    return Case(name, "/graphql", fill(cold[0], BASE_MIN_WIDTH), cold, note)
+
+
+def floor_case() -> Case:
+    """The floor app's homepage, with the same unique ``minWidth`` trick for cold."""
+    cold = [template(json.dumps({"first": 20, "minWidth": SENTINEL}, separators=(",", ":")))]
+    return Case("floor", "/homepage", fill(cold[0], BASE_MIN_WIDTH), cold, "hand-written SQL")
+
+
+def popular_topic(db: Path) -> tuple[str, int]:
+    """The slug and article count of the topic with the most articles."""
+    with closing_db(db) as conn:
+        row = conn.execute(
+            "SELECT slug, article_count FROM topics ORDER BY article_count DESC, slug LIMIT 1"
+        ).fetchone()
+    if row is None:
+        raise SystemExit("the database has no topics; load a corpus first")
+    return str(row[0]), int(row[1])
+
+
+def article_slugs(db: Path, limit: int = 2000) -> list[str]:
+    """Slugs spread over the corpus, articles with related items first in each stride."""
+    with closing_db(db) as conn:
+        rows = conn.execute(
+            "SELECT slug FROM articles a WHERE EXISTS"
+            " (SELECT 1 FROM related r WHERE r.article_id = a.id)"
+            " ORDER BY (a.id * 7919) % 10007, a.id LIMIT ?",
+            (limit,),
+        ).fetchall()
+    if not rows:
+        raise SystemExit("the database has no article with related items")
+    return [str(r[0]) for r in rows]
+
+
+@contextmanager
+def closing_db(db: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to look up case parameters, closed afterwards."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def deep_cursors(client: httpx.Client, page: int, deadline: float) -> tuple[list[str], int]:
+    """The edge cursors of the page before ``page`` of the feed, paging through the API
+    (or of the last full page, on a smaller corpus); returns them and the page they open."""
+    after: str | None = None
+    cursors: list[str] = []
+    for reached in range(1, page):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"paging to page {page} took too long; is the server healthy?")
+        answer = client.post("/graphql", json={"query": CURSORS, "variables": {"after": after}})
+        answer.raise_for_status()
+        data = answer.json()
+        if data.get("errors"):
+            raise SystemExit(f"paging failed: {data['errors']}")
+        conn = data["data"]["articles"]
+        if len(conn["edges"]) < 20 or not conn["pageInfo"]["hasNextPage"]:
+            if not cursors:
+                raise SystemExit("the feed has a single page; the deep case needs more items")
+            return cursors, reached
+        cursors = [e["cursor"] for e in conn["edges"]]
+        after = conn["pageInfo"]["endCursor"]
+    return cursors, page
+
+
+def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextIO) -> list[Case]:
+    """The GraphQL cases asked for, with their parameters looked up in the data."""
+    cases: list[Case] = []
+    for name in names:
+        if name == "homepage":
+            cases.append(gql_case(name, HOMEPAGE, [{"first": 20, "after": None}], "20 newest"))
+        elif name == "topic":
+            slug, count = popular_topic(db)
+            note = f"topic {slug!r} ({count:,} articles), facets"
+            cases.append(gql_case(name, TOPIC, [{"slug": slug}], note))
+        elif name == "deep":
+            started = time.monotonic()
+            cursors, page = deep_cursors(client, DEEP_PAGE, started + 600)
+            out.write(
+                f"deep: paged to page {page} through the API in "
+                f"{time.monotonic() - started:.1f} s\n"
+            )
+            variants = [{"first": 20, "after": c} for c in [cursors[-1], *cursors[:-1]]]
+            cases.append(gql_case(name, HOMEPAGE, variants, f"page {page} by cursor"))
+        elif name == "search":
+            variants = [{"text": w} for w in SEARCH_WORDS]
+            note = f"'{SEARCH_WORDS[0]}' warm, {len(SEARCH_WORDS)} words cold"
+            cases.append(gql_case(name, SEARCH, variants, note))
+        elif name == "article":
+            slugs = article_slugs(db)
+            note = f"by slug, {len(slugs):,} slugs cold"
+            cases.append(gql_case(name, ARTICLE, [{"slug": s} for s in slugs], note))
+        else:
+            raise SystemExit(f"unknown case {name!r}; choose from {', '.join(ALL_CASES)}")
+    return cases
+
+
+def check_case(client: httpx.Client, case: Case) -> None:
+    """Send the warm body and a few cold ones (negative minWidth too); refuse errors."""
+    n = len(case.cold)
+    bodies = [case.warm] + [
+        fill(case.cold[k % n], BASE_MIN_WIDTH - k // n) for k in (0, 1, n, 400 * n + 1)
+    ]
+    for body in bodies:
+        answer = client.post(case.path, content=body, headers={"content-type": "application/json"})
+        data = answer.json() if answer.status_code == 200 else None
+        bad = (
+            data is None
+            or data.get("errors")
+            or not data.get("data")
+            or None in (data["data"].values())
+        )
+        if bad:
+            raise SystemExit(
+                f"case {case.name}: the server answered {answer.status_code} "
+                f"{answer.text[:500]!r} to {body[-300:]}"
+            )
+        if body is case.warm:
+            case.response_bytes = len(answer.content)

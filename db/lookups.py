@@ -1,0 +1,204 @@
+"""Reads by key: articles by id, slug or URL, the lists that hang off them, and the
+small tables (providers, topics) with their pages.
+
+Nested lists are read for a whole page at once (ids as one bound JSON array),
+so a page of articles costs one statement per table, whatever its size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from db.query import Filter, where
+from db.rows import (
+    IMAGE_COLUMNS,
+    PROVIDER_COLUMNS,
+    TOPIC_COLUMNS,
+    ArticleRow,
+    Columns,
+    ContentInfo,
+    ImageRow,
+    ProviderRow,
+    RelatedRow,
+    TopicRow,
+    article_columns,
+    related_columns,
+)
+from db.session import IDS, SessionCore, group, ids_json
+
+
+class LookupReads(SessionCore):
+    """Reads of rows by key, and of the lists under them."""
+
+    def matching_ids(self, f: Filter | None, ids: Iterable[int]) -> set[int]:
+        """Which of these article ids match a filter."""
+        cond = where(f)
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN {IDS} AND {cond.sql}"
+        return {r[0] for r in self.rows(sql, (ids_json(ids), *cond.params))}
+
+    def articles_by_id(self, ids: Iterable[int], columns: Columns = None) -> dict[int, ArticleRow]:
+        """Articles by id (missing ids are absent)."""
+        select, make = article_columns(columns)
+        sql = f"SELECT {select} FROM articles a WHERE a.id IN {IDS}"
+        return {r.id: r for r in self.rows(sql, (ids_json(ids),), make)}
+
+    def article_by(self, column: str, value: str, columns: Columns = None) -> ArticleRow | None:
+        """One article by slug, path, web URL or original URL."""
+        assert column in {"slug", "path", "web_url", "original_url"}
+        select, make = article_columns(columns)
+        found = self.rows(
+            f"SELECT {select} FROM articles a WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
+            (value,),
+            make,
+        )
+        return found[0] if found else None
+
+    # -- nested lists, batched ------------------------------------------------
+
+    def article_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Images per article id, in file order."""
+        return group(self.rows(
+            f"SELECT article_id, position, {IMAGE_COLUMNS} FROM article_images"
+            f" WHERE article_id IN {IDS} ORDER BY article_id, position",
+            (ids_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def related_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Images per related-item id."""
+        return group(self.rows(
+            f"SELECT related_id, position, {IMAGE_COLUMNS} FROM related_images"
+            f" WHERE related_id IN {IDS} ORDER BY related_id, position",
+            (ids_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def provider_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:
+        """Logos per provider id."""
+        return group(self.rows(
+            f"SELECT provider_id, position, {IMAGE_COLUMNS} FROM provider_images"
+            f" WHERE provider_id IN {IDS} ORDER BY provider_id, position",
+            (ids_json(ids),), ImageRow,
+        ))  # fmt: skip
+
+    def article_topics(self, ids: Iterable[int]) -> dict[int, list[TopicRow]]:
+        """Topics per article id, in file order."""
+        out: dict[int, list[TopicRow]] = {}
+        held = self.held()
+        if held is not None and held.topics is not None:
+            topics = held.topics
+            for article_id, topic_id in self.rows(
+                f"SELECT article_id, topic_id FROM article_topics WHERE article_id IN {IDS}"
+                " ORDER BY article_id, position",
+                (ids_json(ids),),
+            ):
+                out.setdefault(article_id, []).append(topics[topic_id])
+            return out
+        for article_id, _position, *topic in self.rows(
+            f"SELECT x.article_id, x.position, {TOPIC_COLUMNS} FROM article_topics x"
+            f" JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN {IDS}"
+            " ORDER BY x.article_id, x.position",
+            (ids_json(ids),),
+        ):
+            out.setdefault(article_id, []).append(TopicRow._make(topic))
+        return out
+
+    def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:
+        """Related items per article id, in file order."""
+        select, make = related_columns(columns)
+        rows: list[RelatedRow] = self.rows(
+            f"SELECT {select} FROM related r WHERE r.article_id IN {IDS}"
+            " ORDER BY r.article_id, r.position",
+            (ids_json(ids),),
+            make,
+        )
+        out: dict[int, list[RelatedRow]] = {}
+        for row in rows:
+            out.setdefault(row.article_id, []).append(row)
+        return out
+
+    def providers_by_id(self, ids: Iterable[int]) -> dict[int, ProviderRow]:
+        """Providers by id."""
+        held = self.held()
+        if held is not None and held.providers is not None:
+            providers = held.providers
+            return {i: providers[i] for i in sorted(set(ids)) if i in providers}
+        sql = f"SELECT {PROVIDER_COLUMNS} FROM providers WHERE id IN {IDS}"
+        return {r.id: r for r in self.rows(sql, (ids_json(ids),), ProviderRow)}
+
+    # -- providers, topics, categories ---------------------------------------
+
+    def provider_by_domain(self, domain: str) -> ProviderRow | None:
+        """One provider by its domain (case-insensitive)."""
+        found = self.rows(
+            f"SELECT {PROVIDER_COLUMNS} FROM providers WHERE domain = ?",
+            (domain.strip().lower(),),
+            ProviderRow,
+        )
+        return found[0] if found else None
+
+    def provider_page(
+        self, limit: int, cursor: tuple[Any, int] | None
+    ) -> list[tuple[Any, ProviderRow]]:
+        """Providers by article count (most first), then domain."""
+        sql = f"SELECT {PROVIDER_COLUMNS} FROM providers"
+        params: list[Any] = []
+        if cursor is not None:
+            sql += " WHERE (-article_count, domain) > (?, ?)"
+            params.extend(cursor)
+        sql += " ORDER BY -article_count, domain LIMIT ?"
+        params.append(limit)
+        return [(-r.article_count, r) for r in self.rows(sql, params, ProviderRow)]
+
+    def topic_by(self, slug: str | None, name: str | None) -> TopicRow | None:
+        """One topic by slug or by name (case-insensitive)."""
+        column, value = ("t.slug", slug) if slug is not None else ("t.name", name)
+        sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE {column} = ?"
+        found = self.rows(sql, (value,), TopicRow)
+        return found[0] if found else None
+
+    def topics_by_id(self, ids: Iterable[int]) -> dict[int, TopicRow]:
+        """Topics by id."""
+        held = self.held()
+        if held is not None and held.topics is not None:
+            topics = held.topics
+            return {i: topics[i] for i in sorted(set(ids)) if i in topics}
+        sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.id IN {IDS}"
+        return {r.id: r for r in self.rows(sql, (ids_json(ids),), TopicRow)}
+
+    def topics_by_name(self, names: Iterable[str]) -> dict[str, TopicRow]:
+        """Topics by case-folded name (the taxonomy's parent references)."""
+        sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.name IN {IDS}"
+        rows = self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow)
+        return {r.name.casefold(): r for r in rows}
+
+    def topic_page(self, limit: int, cursor: tuple[Any, int] | None) -> list[tuple[Any, TopicRow]]:
+        """Topics by article count (most first), then name."""
+        sql = f"SELECT {TOPIC_COLUMNS} FROM topics t"
+        params: list[Any] = []
+        if cursor is not None:
+            sql += " WHERE (-t.article_count, t.id) > (?, ?)"
+            params.extend(cursor)
+        sql += " ORDER BY -t.article_count, t.id LIMIT ?"
+        params.append(limit)
+        return [(-r.article_count, r) for r in self.rows(sql, params, TopicRow)]
+
+    def count(self, table: Literal["providers", "topics"]) -> int:
+        """How many providers or topics there are."""
+        sql = {
+            "providers": "SELECT count(*) FROM providers",
+            "topics": "SELECT count(*) FROM topics",
+        }
+        return int(self.rows(sql[table])[0][0])
+
+    def content_info(self) -> ContentInfo:
+        """The content version, when it was loaded, and how many articles there are."""
+        meta = dict(self.rows("SELECT key, value FROM meta"))
+        count = self.rows("SELECT count(*) FROM articles")[0][0]
+        return ContentInfo(
+            int(meta.get("content_version", 0)), meta.get("loaded_at") or None, count
+        )
+
+    def healthy(self) -> bool:
+        """Whether the schema is readable."""
+        return bool(self.rows("SELECT count(*) FROM meta"))

@@ -1,0 +1,128 @@
+"""Pages of articles: keyset paging over the sort indexes, and search by relevance.
+
+Every sort has an index on ``(key, id)``, so a page is a range scan from the
+cursor, whatever its depth. A plain search pages inside the FTS5 index and
+joins only the page's rows; the best-ranked :data:`RANKED_PREFIX` results of
+a search are kept per content version, so later pages skip the ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from db.lookups import LookupReads
+from db.query import Filter, Order, Sort, only, single_topic, where
+from db.rows import ArticleRow, Columns, article_columns
+
+# BM25 column weights: a word in the title says more than one in the body
+TITLE_WEIGHT, EXCERPT_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
+RANKED_PREFIX = 500
+
+
+class PageReads(LookupReads):
+    """Pages of articles in any order, under any filter."""
+
+    def article_page(
+        self,
+        f: Filter | None,
+        order: Order,
+        limit: int,
+        cursor: tuple[Any, int] | None,
+        *,
+        backward: bool = False,
+        columns: Columns = None,
+    ) -> list[tuple[Any, ArticleRow]]:
+        """One page of articles as (sort value, row), in the order asked for."""
+        cond = where(f)
+        params: list[Any] = []
+        descending = order.descending != backward
+        direction = "DESC" if descending else "ASC"
+        topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
+        if order.sort is Sort.RELEVANCE and f is not None and only(f, "text"):
+            return self.search_page(f, descending, limit, cursor, backward, columns)
+        if order.sort is Sort.RELEVANCE:
+            texts = f.texts() if f else []
+            key, key_id = "-fts.rank", "a.id"
+            source = (
+                "articles a JOIN (SELECT rowid, bm25(articles_fts, "
+                f"{TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS rank"
+                " FROM articles_fts WHERE articles_fts MATCH ?) fts ON fts.rowid = a.id"
+            )
+            params.append(" AND ".join(f"({t})" for t in texts))
+        elif topic is not None:
+            # the driving index already limits rows to the topic: drop that condition
+            assert f is not None
+            if f.topics_any == (topic,):
+                cond = where(replace(f, topics_any=None))
+            elif f.topics_all == (topic,):
+                cond = where(replace(f, topics_all=None))
+            key, key_id = "x.sk_published", "x.article_id"
+            source = (
+                "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
+                " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
+            )
+            params.extend((topic, topic))
+        else:
+            key, key_id = f"a.{order.sort.value}", "a.id"
+            source = "articles a"
+        select, make = article_columns(columns)
+        sql = f"SELECT {select}, {key} FROM {source} WHERE {cond.sql}"
+        params.extend(cond.params)
+        if cursor is not None:
+            sql += f" AND ({key}, {key_id}) {'<' if descending else '>'} (?, ?)"
+            params.extend(cursor)
+        sql += f" ORDER BY {key} {direction}, {key_id} {direction} LIMIT ?"
+        params.append(limit)
+        found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
+        return found[::-1] if backward else found
+
+    def search_page(
+        self, f: Filter, descending: bool, limit: int, cursor: tuple[Any, int] | None,
+        backward: bool, columns: Columns,
+    ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
+        """A plain search by relevance: rank and page inside the FTS index, then join.
+
+        The best-ranked :data:`RANKED_PREFIX` (score, id) pairs of a search are kept in
+        the aggregate cache, so later pages and later requests for the same words in
+        that range skip the ranking, which costs O(matches).
+        """
+        if descending and self.aggregates is not None:
+            ranked = self.ranked(f)
+            start = 0
+            if cursor is not None:
+                start = next((i for i, pair in enumerate(ranked) if pair < cursor), len(ranked))
+            window = ranked[start : start + limit]
+            if len(window) == limit or len(ranked) < RANKED_PREFIX:
+                rows = self.articles_by_id((i for _, i in window), columns)
+                found = [(k, rows[i]) for k, i in window if i in rows]
+                return found[::-1] if backward else found
+        direction = "DESC" if descending else "ASC"
+        params: list[Any] = [f.text]
+        inner = (
+            f"SELECT rowid AS id, -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, "
+            f"{BODY_WEIGHT}) AS k FROM articles_fts WHERE articles_fts MATCH ?"
+        )
+        page = f"SELECT id, k FROM ({inner})"
+        if cursor is not None:
+            page += f" WHERE (k, id) {'<' if descending else '>'} (?, ?)"
+            params.extend(cursor)
+        page += f" ORDER BY k {direction}, id {direction} LIMIT ?"
+        params.append(limit)
+        select, make = article_columns(columns)
+        sql = (
+            f"SELECT {select}, fts.k FROM ({page}) fts"
+            " JOIN articles a ON a.id = fts.id"
+            f" ORDER BY fts.k {direction}, fts.id {direction}"
+        )
+        found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
+        return found[::-1] if backward else found
+
+    def ranked(self, f: Filter) -> list[tuple[float, int]]:
+        """The best (score, id) pairs of a search, best first (cached per version)."""
+        sql = (
+            f"SELECT -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS k,"
+            " rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY k DESC, rowid DESC"
+            " LIMIT ?"
+        )
+        return [(k, i) for k, i in self.aggregate(sql, (f.text, RANKED_PREFIX))]
