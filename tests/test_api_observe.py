@@ -93,3 +93,22 @@ async def test_metrics_endpoint(corpus: Corpus) -> None:
     assert 'newsgraph_errors_total{code="BAD_USER_INPUT"} 1.0' in text
     assert "newsgraph_request_seconds_bucket" in text
     assert "newsgraph_content_version 1.0" in text
+
+
+async def test_metrics_say_which_executor_answered_and_count_fallbacks(corpus: Corpus) -> None:
+    app = make_app(corpus.db)
+    feed = {"query": "query Feed($n: Int) { articles(first: $n) { nodes { slug } } }"}
+    node = {"query": '{ node(id: "QXJ0aWNsZTox") { id } }'}  # `node` has no compiled plan
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        await c.post("/graphql", json={**feed, "variables": {"n": 2}})  # first run: reference
+        await c.post("/graphql", json={**feed, "variables": {"n": 3}})  # compiled now
+        await c.post("/graphql", json={**feed, "variables": {"n": 3}})  # response cache
+        await c.post("/graphql", json={**feed, "variables": {"n": 500}})  # plan gives up: error
+        await c.post("/graphql", json=node)
+        await c.post("/graphql", json={**node, "variables": {"x": 1}})  # same shape, no plan
+        text = (await c.get("/metrics")).text
+    assert 'newsgraph_executor_total{executor="compiled"} 1.0' in text
+    assert 'newsgraph_executor_total{executor="cache"} 1.0' in text
+    assert 'newsgraph_executor_total{executor="reference"} 4.0' in text
+    assert 'newsgraph_plan_fallbacks_total{reason="runtime"} 1.0' in text
+    assert 'newsgraph_plan_fallbacks_total{reason="uncompilable"} 1.0' in text

@@ -126,9 +126,13 @@ class GraphQLEndpoint:
             return self.cached_response(request, cached, media, authorized)
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
-        if plan is not None:
+        if plan is None and plan_key in self.plans:
+            record.fallback = "uncompilable"
+        elif plan is not None:
             data = await self.run_plan(plan, params, authorized)
-            if data is not None:
+            if data is None:
+                record.fallback = "runtime"
+            else:
                 record.executor = "compiled"
                 body = encode({"data": data})
                 if self.cache.version == version:

@@ -35,6 +35,9 @@ class RequestRecord:
     status: int = 200
     cache: str = "miss"
     executor: str = "-"
+    fallback: str | None = None
+    """Why a document with a compiled plan was answered by the reference executor:
+    ``uncompilable`` (no plan can answer its shape) or ``runtime`` (the plan gave up)."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -59,6 +62,15 @@ class Metrics:
             "newsgraph_cache", "Response cache lookups by result", ["result"],
             registry=self.registry,
         )  # fmt: skip
+        self.executors = Counter(
+            "newsgraph_executor", "GraphQL requests by what answered them: the response cache,"
+            " a compiled plan, the reference executor", ["executor"], registry=self.registry,
+        )  # fmt: skip
+        self.fallbacks = Counter(
+            "newsgraph_plan_fallbacks", "Requests a compiled plan did not answer although the"
+            " document ran before: uncompilable shape, or the plan gave up at run time",
+            ["reason"], registry=self.registry,
+        )  # fmt: skip
         self.content_version = Gauge(
             "newsgraph_content_version", "The content version being served", registry=self.registry
         )
@@ -70,7 +82,7 @@ class Metrics:
             "newsgraph_last_load_seconds", "Duration of the last load", registry=self.registry
         )
         self._operations: set[str] = set()
-        self._series: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+        self._series: dict[tuple[Any, ...], tuple[Any, Any, Any, Any]] = {}
 
     def label(self, operation: str | None) -> str:
         """A bounded label for an operation name."""
@@ -83,7 +95,8 @@ class Metrics:
 
     def observe(self, record: RequestRecord, seconds: float) -> None:
         """Count one finished request."""
-        key = (record.operation, record.status, record.cache)
+        executor = "cache" if record.cache == "hit" else record.executor
+        key = (record.operation, record.status, record.cache, executor)
         found = self._series.get(key)
         if found is None:  # prometheus_client's labels() takes a lock and checks every call
             label = self.label(record.operation)
@@ -91,13 +104,17 @@ class Metrics:
                 self.requests.labels(label, str(record.status)),
                 self.latency.labels(label),
                 self.cache.labels(record.cache),
+                self.executors.labels(executor),
             )
             if len(self._series) < MAX_OPERATIONS * 16:
                 self._series[key] = found
-        requests, latency, cache = found
+        requests, latency, cache, executors = found
         requests.inc()
         latency.observe(seconds)
         cache.inc()
+        executors.inc()
+        if record.fallback is not None:
+            self.fallbacks.labels(record.fallback).inc()
         for code in record.errors:
             self.errors.labels(code).inc()
 
@@ -124,11 +141,13 @@ def message(record: RequestRecord, seconds: float, json_logs: bool) -> str:
         return json.dumps({
             "operation": record.operation, "ms": round(seconds * 1000, 2),
             "status": record.status, "cache": record.cache, "executor": record.executor,
-            "errors": record.errors,
+            "fallback": record.fallback, "errors": record.errors,
         })  # fmt: skip
     return (
         f"{record.operation or 'anonymous'} {record.status} {seconds * 1000:.2f}ms"
-        f" cache={record.cache} executor={record.executor} errors={','.join(record.errors) or '-'}"
+        f" cache={record.cache} executor={record.executor}"
+        + (f" fallback={record.fallback}" if record.fallback else "")
+        + f" errors={','.join(record.errors) or '-'}"
     )
 
 
