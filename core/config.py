@@ -32,6 +32,14 @@ class Limits:
     default_page: int = 20
     max_cost: int = 50_000
     sql_timeout: float = 1.0
+    loop_cost: int = 5_000
+    """Cost above which a compiled request runs in a background worker from the start."""
+    search_window: int = 10_000
+    """Matches of a full-text search that are counted, faceted, ranked and paged: the most
+    recently loaded (bounds the work of a search for a word in nearly every article)."""
+    slow_workers: int = 2
+    """Background workers per server process for slow requests (searches, uncached counts,
+    the reference executor): at most this many run at once."""
 
 
 @dataclass(frozen=True, slots=True)

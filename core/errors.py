@@ -15,7 +15,8 @@ a user or an API client raw.
         ├── BadSearch           full-text search syntax SQLite cannot parse
         ├── Forbidden           the field needs the operator's access token
         ├── QueryTooComplex     a depth / alias / cost limit was exceeded
-        └── QueryTimeout        the SQL work took longer than the time limit
+        ├── QueryTimeout        the SQL work took longer than the time limit
+        └── Overloaded          too many slow requests wait already; retry soon
 """
 
 from __future__ import annotations
@@ -90,3 +91,9 @@ class QueryTimeout(QueryError):
     """The SQL work of one request ran past the time limit."""
 
     code = "TIMEOUT"
+
+
+class Overloaded(QueryError):
+    """Too many slow requests are waiting for a background worker; retry in a moment."""
+
+    code = "SERVER_BUSY"

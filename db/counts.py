@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.query import TOPIC_IDS, Filter, only, where
+from db.query import MATCHES, TOPIC_IDS, Filter, only, where
 from db.rows import FacetRow
 from db.session import SessionCore
 
@@ -22,8 +22,7 @@ class CountReads(SessionCore):
         if f is None:
             sql, params = "SELECT count(*) FROM articles", ()
         elif only(f, "text"):
-            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-            params = (f.text,)
+            sql, params = f"SELECT count(*) FROM ({MATCHES})", (f.text, self.search_window)
         elif only(f, "topics_any") and f.topics_any:
             topics = TOPIC_IDS.format(marks=", ".join("?" * len(f.topics_any)))
             sql = (
@@ -32,13 +31,22 @@ class CountReads(SessionCore):
             )
             params = (*f.topics_any, *f.topics_any)
         else:
-            cond = where(f)
+            cond = where(f, self.search_window)
             sql, params = f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params
         return int(self.aggregate(sql, params)[0][0])
 
+    def counts_exact(self, f: Filter | None) -> bool:
+        """Whether counts over this filter cover every match: no search in it matches
+        more than :data:`~db.query.SEARCH_WINDOW` articles."""
+        sql = f"SELECT count(*) FROM ({MATCHES})"
+        return all(
+            self.aggregate(sql, (text, self.search_window + 1))[0][0] <= self.search_window
+            for text in (f.texts() if f is not None else ())
+        )
+
     def facets(self, f: Filter | None, kind: str, limit: int) -> list[FacetRow]:
         """Counts of each topic / provider / category / type among matching articles."""
-        cond = where(f)
+        cond = where(f, self.search_window)
         matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
         if kind == "topics":
             sql = (

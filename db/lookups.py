@@ -34,7 +34,7 @@ class LookupReads(SessionCore):
 
     def matching_ids(self, f: Filter | None, ids: Iterable[int]) -> set[int]:
         """Which of these article ids match a filter."""
-        cond = where(f)
+        cond = where(f, self.search_window)
         sql = f"SELECT a.id FROM articles a WHERE a.id IN {IDS} AND {cond.sql}"
         return {r[0] for r in self.rows(sql, (ids_json(ids), *cond.params))}
 
@@ -194,7 +194,7 @@ class LookupReads(SessionCore):
     def content_info(self) -> ContentInfo:
         """The content version, when it was loaded, and how many articles there are."""
         meta = dict(self.rows("SELECT key, value FROM meta"))
-        count = self.rows("SELECT count(*) FROM articles")[0][0]
+        count = self.aggregate("SELECT count(*) FROM articles", ())[0][0]
         return ContentInfo(
             int(meta.get("content_version", 0)), meta.get("loaded_at") or None, count
         )

@@ -12,7 +12,15 @@ from dataclasses import replace
 from typing import Any
 
 from db.lookups import LookupReads
-from db.query import Filter, Order, Sort, only, single_topic, where
+from db.query import (
+    WINDOW_START,
+    Filter,
+    Order,
+    Sort,
+    only,
+    single_topic,
+    where,
+)
 from db.rows import ArticleRow, Columns, article_columns
 
 # BM25 column weights: a word in the title says more than one in the body
@@ -34,29 +42,32 @@ class PageReads(LookupReads):
         columns: Columns = None,
     ) -> list[tuple[Any, ArticleRow]]:
         """One page of articles as (sort value, row), in the order asked for."""
-        cond = where(f)
+        cond = where(f, self.search_window)
         params: list[Any] = []
         descending = order.descending != backward
         direction = "DESC" if descending else "ASC"
         topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
         if order.sort is Sort.RELEVANCE and f is not None and only(f, "text"):
             return self.search_page(f, descending, limit, cursor, backward, columns)
+        if f is not None and f.texts():
+            self.slow()
         if order.sort is Sort.RELEVANCE:
-            texts = f.texts() if f else []
+            text = " AND ".join(f"({t})" for t in (f.texts() if f else []))
             key, key_id = "-fts.rank", "a.id"
             source = (
                 "articles a JOIN (SELECT rowid, bm25(articles_fts, "
                 f"{TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS rank"
-                " FROM articles_fts WHERE articles_fts MATCH ?) fts ON fts.rowid = a.id"
+                f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= {WINDOW_START})"
+                " fts ON fts.rowid = a.id"
             )
-            params.append(" AND ".join(f"({t})" for t in texts))
+            params.extend((text, text, self.search_window))
         elif topic is not None:
             # the driving index already limits rows to the topic: drop that condition
             assert f is not None
             if f.topics_any == (topic,):
-                cond = where(replace(f, topics_any=None))
+                cond = where(replace(f, topics_any=None), self.search_window)
             elif f.topics_all == (topic,):
-                cond = where(replace(f, topics_all=None))
+                cond = where(replace(f, topics_all=None), self.search_window)
             key, key_id = "x.sk_published", "x.article_id"
             source = (
                 "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
@@ -83,7 +94,8 @@ class PageReads(LookupReads):
     ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
         """A plain search by relevance: rank and page inside the FTS index, then join.
 
-        The best-ranked :data:`RANKED_PREFIX` (score, id) pairs of a search are kept in
+        Only the search's window (:data:`~db.query.SEARCH_WINDOW`) is ranked. The
+        best-ranked :data:`RANKED_PREFIX` (score, id) pairs of a search are kept in
         the aggregate cache, so later pages and later requests for the same words in
         that range skip the ranking, which costs O(matches).
         """
@@ -97,11 +109,13 @@ class PageReads(LookupReads):
                 rows = self.articles_by_id((i for _, i in window), columns)
                 found = [(k, rows[i]) for k, i in window if i in rows]
                 return found[::-1] if backward else found
+        self.slow()
         direction = "DESC" if descending else "ASC"
-        params: list[Any] = [f.text]
+        params: list[Any] = [f.text, f.text, self.search_window]
         inner = (
             f"SELECT rowid AS id, -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, "
             f"{BODY_WEIGHT}) AS k FROM articles_fts WHERE articles_fts MATCH ?"
+            f" AND rowid >= {WINDOW_START}"
         )
         page = f"SELECT id, k FROM ({inner})"
         if cursor is not None:
@@ -122,7 +136,8 @@ class PageReads(LookupReads):
         """The best (score, id) pairs of a search, best first (cached per version)."""
         sql = (
             f"SELECT -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS k,"
-            " rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY k DESC, rowid DESC"
-            " LIMIT ?"
+            f" rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= {WINDOW_START}"
+            " ORDER BY k DESC, rowid DESC LIMIT ?"
         )
-        return [(k, i) for k, i in self.aggregate(sql, (f.text, RANKED_PREFIX))]
+        params = (f.text, f.text, self.search_window, RANKED_PREFIX)
+        return [(k, i) for k, i in self.aggregate(sql, params)]

@@ -76,13 +76,31 @@ class Where:
 
 TOPIC_IDS = "SELECT id FROM topics WHERE name IN ({marks}) OR slug IN ({marks})"
 
+SEARCH_WINDOW = 10_000
+"""How many matches of a full-text condition a query considers, by default (the limit
+``search_window``): the most recently loaded.
 
-def where(f: Filter | None) -> Where:
-    """Compile a filter to a condition on ``articles a`` (``1`` when empty)."""
+A word found in nearly every article (``the``) would otherwise cost a read of
+its whole posting list, and a ranking of every match, on every first request;
+with the window, the work of any search is bounded, as search engines bound
+theirs. Counts and facets over a search say whether they are exact
+(``countsExact``): they are whenever a search matches at most this many.
+"""
+MATCHES = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+"""The ids of a search's window (parameters: the search text, the window)."""
+WINDOW_START = f"(SELECT ifnull(min(rowid), 0) FROM ({MATCHES}))"
+"""The lowest id in a search's window, to rank only its matches (text, window)."""
+
+
+def where(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
+    """Compile a filter to a condition on ``articles a`` (``1`` when empty).
+
+    A full-text condition holds for the ``window`` most recently loaded matches.
+    """
     parts: list[str] = []
     params: list[Any] = []
     if f is not None:
-        _compile(f, parts, params)
+        _compile(f, parts, params, window)
     return Where(" AND ".join(parts) if parts else "1", tuple(params))
 
 
@@ -90,7 +108,7 @@ def _marks(values: tuple[Any, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _compile(f: Filter, parts: list[str], params: list[Any]) -> None:
+def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> None:
     def add(sql: str, *values: Any) -> None:
         parts.append(sql)
         params.extend(values)
@@ -147,18 +165,18 @@ def _compile(f: Filter, parts: list[str], params: list[Any]) -> None:
     if f.has_images is not None:
         add("a.image_count > 0" if f.has_images else "a.image_count = 0")
     if f.text is not None:
-        add("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", f.text)
+        add(f"a.id IN ({MATCHES})", f.text, window)
     for sub in f.all_of:
-        inner = where(sub)
+        inner = where(sub, window)
         add(f"({inner.sql})", *inner.params)
     if f.any_of:
-        compiled = [where(sub) for sub in f.any_of]
+        compiled = [where(sub, window) for sub in f.any_of]
         add(
             "(" + " OR ".join(f"({c.sql})" for c in compiled) + ")",
             *[p for c in compiled for p in c.params],
         )
     if f.none_of is not None:
-        inner = where(f.none_of)
+        inner = where(f.none_of, window)
         add(f"NOT ({inner.sql})", *inner.params)
 
 

@@ -1,22 +1,35 @@
 """Read-side database access for the API: a pool of connections, one session per request.
 
 :class:`Session` is one request's read transaction, with every read of
-:mod:`db.lookups`, :mod:`db.pages` and :mod:`db.counts`; :class:`ReadPool`
-hands sessions out and tells the current content version cheaply.
+:mod:`db.lookups`, :mod:`db.pages` and :mod:`db.counts`. :class:`ReadPool`
+hands out sessions on the event loop for quick work, runs slow work in a few
+background threads with connections of their own (so a long search or count
+never holds up the requests behind it), and tells the current content version
+cheaply.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
-from core.errors import DatabaseError
+from core.errors import DatabaseError, Overloaded
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
 from db.pages import PageReads
-from db.session import AggregateCache, Tracer
+from db.query import SEARCH_WINDOW
+from db.session import AggregateCache, SlowWork, TimedOut, Tracer
+
+T = TypeVar("T")
+
+LOOP_BUDGET = 0.010
+"""Seconds of SQL a request may spend on the event loop before it moves to the background."""
 
 
 class Session(PageReads, CountReads):
@@ -24,20 +37,48 @@ class Session(PageReads, CountReads):
 
 
 class ReadPool:
-    """A bounded pool of read connections; a request waits when all are busy."""
+    """Read connections: a bounded pool for the event loop, and background workers.
 
-    def __init__(self, path: str | Path, size: int = 8, time_limit: float = 1.0) -> None:
+    A request takes a session on the event loop (:meth:`acquire`) and waits when
+    all are busy. Work that may be slow goes to :meth:`in_background`: at most
+    ``slow_workers`` such requests run at a time, each in a worker thread with its
+    own connection (SQLite lets other threads run while a statement executes), at
+    most ``max_waiting`` wait for a turn, and beyond that :class:`Overloaded` says
+    to retry. With ``loop_budget=None`` the sessions of :meth:`acquire` may do slow
+    work too (for tools and tests that serve nobody else meanwhile).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        size: int = 8,
+        time_limit: float = 1.0,
+        *,
+        slow_workers: int = 2,
+        max_waiting: int = 64,
+        loop_budget: float | None = LOOP_BUDGET,
+        search_window: int = SEARCH_WINDOW,
+    ) -> None:
         self.path = Path(path)
         self.size = size
         self.time_limit = time_limit
+        self.slow_workers = max(1, slow_workers)
+        self.max_waiting = max_waiting
+        self.loop_budget = loop_budget
+        self.search_window = search_window
         self.tracer: Tracer | None = None
         self.aggregates: AggregateCache | None = AggregateCache()
         self.dimensions: DimensionCache | None = DimensionCache()
+        self.timeouts = TimedOut()
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
         self._data_version = -1
         self._version = 0
+        self._slow_conns: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._slow_gate: asyncio.Semaphore | None = None
+        self._waiting = 0
+        self._executor: ThreadPoolExecutor | None = None
 
     def open(self) -> None:
         """Open the connections (the database must exist)."""
@@ -48,15 +89,27 @@ class ReadPool:
             conn = connect(self.path, readonly=True)
             self._all.append(conn)
             self._idle.put_nowait(conn)
+        for _ in range(self.slow_workers):
+            conn = connect(self.path, readonly=True)
+            self._all.append(conn)
+            self._slow_conns.put(conn)
+        self._slow_gate = asyncio.Semaphore(self.slow_workers)
+        self._executor = ThreadPoolExecutor(self.slow_workers, thread_name_prefix="newsgraph-slow")
+
+    def session(self, conn: sqlite3.Connection) -> Session:
+        """A session object on a connection (not started)."""
+        session = Session(conn, self.tracer, self.aggregates, self.dimensions, self.timeouts)
+        session.search_window = self.search_window
+        return session
 
     async def acquire(self) -> Session:
-        """A session with its read transaction started."""
+        """A session on the event loop, its read transaction started (quick work only)."""
         if self._idle is None:
             self.open()
         assert self._idle is not None
-        session = Session(await self._idle.get(), self.tracer, self.aggregates, self.dimensions)
+        session = self.session(await self._idle.get())
         try:
-            session.start(self.time_limit)
+            session.start(self.time_limit, self.loop_budget)
         except BaseException:
             self._idle.put_nowait(session.conn)
             raise
@@ -69,6 +122,49 @@ class ReadPool:
             session.finish()
         finally:
             self._idle.put_nowait(session.conn)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` on the event loop, or in the background if it meets slow work."""
+        session = await self.acquire()
+        try:
+            return work(session)
+        except SlowWork:
+            pass
+        finally:
+            self.release(session)
+        return await self.in_background(work)
+
+    async def in_background(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in a worker thread, in a session where slow reads may run."""
+        if self._idle is None:
+            self.open()
+        assert self._slow_gate is not None
+        assert self._executor is not None
+        if self._waiting >= self.max_waiting:
+            raise Overloaded(
+                f"{self._waiting} slow requests are waiting already; retry in a moment"
+            )
+        self._waiting += 1
+        try:
+            await self._slow_gate.acquire()
+        finally:
+            self._waiting -= 1
+        gate = self._slow_gate
+        done = asyncio.get_running_loop().run_in_executor(self._executor, self._run, work)
+        done.add_done_callback(lambda _: gate.release())  # when the thread is done, not before
+        return await asyncio.shield(done)
+
+    def _run(self, work: Callable[[Session], T]) -> T:
+        conn = self._slow_conns.get()
+        session = self.session(conn)
+        try:
+            session.start(self.time_limit)
+            return work(session)
+        finally:
+            try:
+                session.finish()
+            finally:
+                self._slow_conns.put(conn)
 
     def content_version(self) -> int:
         """The current content version, re-read only after another connection committed."""
@@ -84,11 +180,16 @@ class ReadPool:
         return self._version
 
     def close(self) -> None:
-        """Close every connection."""
+        """Close every connection and stop the background workers."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
         if self._watch is not None:
             self._watch.close()
             self._watch = None
         for conn in self._all:
             conn.close()
         self._all.clear()
+        while not self._slow_conns.empty():
+            self._slow_conns.get()
         self._idle = None

@@ -2,16 +2,29 @@
 
 A session is one request's snapshot of the content: everything the request
 reads (a page, its ``totalCount``, its facets, nested lists) agrees, even
-while a load commits. Statements are synchronous, SQLite answers indexed
-lookups in microseconds, and a progress handler stops any statement that runs
-past the request's time limit. The reads themselves live in the modules named
-after what they read (:mod:`db.lookups`, :mod:`db.pages`, :mod:`db.counts`);
-:class:`db.reader.Session` puts them together.
+while a load commits. Statements are synchronous: SQLite answers indexed
+lookups in microseconds, far less than a thread hop would cost.
+
+A session runs in one of two places. *On the event loop* it may only do work
+that is quick: a read that may be slow (an aggregate that is not cached yet, a
+full-text search) raises :class:`SlowWork` before it starts, and any statement
+still running after the loop budget is interrupted with :class:`SlowWork`;
+the caller then runs the whole request again in a *background* session (a
+worker thread, see :class:`db.reader.ReadPool`), where the full time limit
+applies. A statement that runs past the time limit raises
+:class:`~core.errors.QueryTimeout` and is remembered for its content version,
+so asking again (the reference executor after a compiled plan, or a client's
+retry) fails at once instead of running the same work twice.
+
+The reads themselves live in the modules named after what they read
+(:mod:`db.lookups`, :mod:`db.pages`, :mod:`db.counts`); :class:`db.reader.Session`
+puts them together.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +34,7 @@ import orjson
 
 from core.errors import BadSearch, DatabaseError, QueryTimeout
 from db.dimensions import DimensionCache, Dimensions
+from db.query import SEARCH_WINDOW
 from db.rows import ImageRow
 
 R = TypeVar("R")
@@ -28,6 +42,13 @@ Tracer = Callable[[str], None]
 
 IDS = "(SELECT value FROM json_each(?))"
 """A bound JSON array of ids, as a set to test ``IN``."""
+
+
+VERSION_SQL = "SELECT value FROM meta WHERE key = 'content_version'"
+
+
+class SlowWork(Exception):
+    """This read may take long: run the request in a background session instead."""
 
 
 class SessionCore:
@@ -39,22 +60,35 @@ class SessionCore:
         tracer: Tracer | None = None,
         aggregates: AggregateCache | None = None,
         dimensions: DimensionCache | None = None,
+        timeouts: TimedOut | None = None,
     ) -> None:
         self.conn = conn
         self.statements = 0
         self.tracer = tracer
         self.deadline = 0.0
+        self.on_loop = False
+        self.loop_deadline = 0.0
         self.aggregates = aggregates
         self.dimensions = dimensions
+        self.timeouts = timeouts
+        self.search_window = SEARCH_WINDOW
         self.version: int | None = None
         self._dims: Dimensions | None = None
 
     # -- plumbing --------------------------------------------------------------
 
-    def start(self, time_limit: float) -> None:
-        """Open the read transaction; statements past ``time_limit`` s are stopped."""
+    def start(self, time_limit: float, loop_budget: float | None = None) -> None:
+        """Open the read transaction; statements past ``time_limit`` s are stopped.
+
+        With ``loop_budget`` the session is on the event loop: slow reads raise
+        :class:`SlowWork`, and so does a statement still running after that many
+        seconds.
+        """
         self.statements = 0
-        self.deadline = time.monotonic() + time_limit
+        now = time.monotonic()
+        self.deadline = now + time_limit
+        self.on_loop = loop_budget is not None
+        self.loop_deadline = now + (loop_budget or 0.0)
         self.conn.set_progress_handler(self._over_time, 4_000)
         self.conn.execute("BEGIN")
 
@@ -65,27 +99,47 @@ class SessionCore:
             self.conn.execute("COMMIT")
 
     def _over_time(self) -> int:
-        return 1 if time.monotonic() > self.deadline else 0
+        now = time.monotonic()
+        return 1 if now > self.deadline or (self.on_loop and now > self.loop_deadline) else 0
+
+    def slow(self) -> None:
+        """Say that the next read may take long: on the event loop, move the request."""
+        if self.on_loop:
+            raise SlowWork
 
     def rows(
         self, sql: str, params: Sequence[Any] = (), make: Callable[..., R] | None = None
     ) -> list[Any]:
         """Run one statement; SQLite errors become newsgraph errors here."""
+        timeouts = self.timeouts
+        if timeouts and timeouts.seen((self.content_version(), sql, tuple(params))):
+            raise QueryTimeout(TIMEOUT_MESSAGE)
         self.statements += 1
         if self.tracer is not None:
             self.tracer(sql)
         try:
             found = self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
+            if str(exc) == "interrupted":
+                if self.on_loop and time.monotonic() <= self.deadline:
+                    raise SlowWork from exc
+                if timeouts is not None:
+                    self.conn.set_progress_handler(None, 0)  # past the deadline: read the version
+                    timeouts.add((self.content_version(), sql, tuple(params)))
             raise _translate(exc, sql) from exc
         return [make(*r) for r in found] if make is not None else found
 
     def content_version(self) -> int:
         """The content version this session's snapshot shows."""
         if self.version is None:
-            self.version = int(
-                self.rows("SELECT value FROM meta WHERE key = 'content_version'")[0][0]
-            )
+            self.statements += 1
+            if self.tracer is not None:
+                self.tracer(VERSION_SQL)
+            try:
+                row = self.conn.execute(VERSION_SQL).fetchone()
+            except sqlite3.OperationalError as exc:
+                raise _translate(exc, VERSION_SQL) from exc
+            self.version = int(row[0]) if row else 0
         return self.version
 
     def held(self) -> Dimensions | None:
@@ -97,12 +151,17 @@ class SessionCore:
         return self._dims
 
     def aggregate(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Rows of a count or facet query, cached per content version and statement."""
+        """Rows of a count or facet query, cached per content version and statement.
+
+        Not cached yet, it may be slow: on the event loop that is :class:`SlowWork`.
+        """
         if self.aggregates is None:
+            self.slow()
             return self.rows(sql, params)
         key = (self.content_version(), sql, tuple(params))
         found = self.aggregates.get(key)
         if found is None:
+            self.slow()
             found = self.rows(sql, params)
             self.aggregates.put(key, found)
         return found
@@ -113,23 +172,51 @@ class AggregateCache:
 
     A topic page's count and facets do not change from page to page, nor between
     requests, until the content version does; computing them is the slow part of
-    a request over a large topic.
+    a request over a large topic. Shared by the event loop and background threads.
     """
 
     def __init__(self, max_entries: int = 4096) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> list[Any] | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
 
     def put(self, key: tuple[Any, ...], rows: list[Any]) -> None:
-        self._entries[key] = rows
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = rows
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+class TimedOut:
+    """Statements that ran past the time limit, by (content version, SQL, parameters).
+
+    Bounded (oldest forgotten first). A statement in here fails at once: the same
+    work is never run twice on the same content, whoever asks.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self.max_entries = max_entries
+        self._keys: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def seen(self, key: tuple[Any, ...]) -> bool:
+        return key in self._keys
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._keys[key] = None
+            while len(self._keys) > self.max_entries:
+                self._keys.popitem(last=False)
 
 
 def ids_json(ids: Iterable[int]) -> str:
@@ -143,10 +230,13 @@ def group(rows: list[ImageRow]) -> dict[int, list[ImageRow]]:
     return out
 
 
+TIMEOUT_MESSAGE = "the query took longer than the time limit; narrow the filter or page"
+
+
 def _translate(exc: sqlite3.OperationalError, sql: str) -> Exception:
     message = str(exc)
     if message == "interrupted":
-        return QueryTimeout("the query took longer than the time limit; narrow the filter or page")
+        return QueryTimeout(TIMEOUT_MESSAGE)
     if " MATCH ?" in sql:
         detail = message.removeprefix("fts5: ")
         return BadSearch(

@@ -48,6 +48,8 @@ SHAPES = [
            images { url width height isCached title attribution } body extra featuredContent
            ampWebUrl cdnAmpWebUrl originalUrl webUrl category type heat published path } } }""",
     """{ articles(first: 3) { nodes { provider { articles(first: 2) { nodes { title } } } } } }""",
+    """{ s: articles(first: 4, filter: {text: "the"}) { totalCount countsExact nodes { slug } }
+         t: articles(filter: {text: "data", topicsAny: ["ai"]}) { countsExact totalCount } }""",
 ]
 
 
@@ -64,7 +66,7 @@ class Both:
     def __init__(self, corpus: Corpus) -> None:
         self.reference = client_for(make_app(corpus.db, compiled=False))
         self.schema = build_schema()._schema
-        self.pool = ReadPool(corpus.db)
+        self.pool = ReadPool(corpus.db, loop_budget=None)
         self.compared = 0
         self.uncompiled = 0
 

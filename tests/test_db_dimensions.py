@@ -30,7 +30,7 @@ async def lookups(pool: ReadPool) -> Lookups:
 
 
 async def test_memory_and_sql_give_the_same_rows(corpus: Corpus) -> None:
-    held, queried = ReadPool(corpus.db), ReadPool(corpus.db)
+    held, queried = ReadPool(corpus.db, loop_budget=None), ReadPool(corpus.db, loop_budget=None)
     queried.dimensions = None
     try:
         from_memory, from_sql = await lookups(held), await lookups(queried)
@@ -42,7 +42,7 @@ async def test_memory_and_sql_give_the_same_rows(corpus: Corpus) -> None:
 
 
 async def test_tables_over_the_limit_are_queried(corpus: Corpus) -> None:
-    pool = ReadPool(corpus.db)
+    pool = ReadPool(corpus.db, loop_budget=None)
     pool.dimensions = DimensionCache(max_rows=1)
     statements: list[str] = []
     pool.tracer = statements.append
@@ -65,7 +65,7 @@ async def test_a_load_that_renames_a_provider_is_seen(
 ) -> None:
     make_item(1, provider={"name": "Old Name", "domain": "example.com"})
     await load(content, db_path)
-    pool = ReadPool(db_path)
+    pool = ReadPool(db_path, loop_budget=None)
     try:
         first = await lookups(pool)
         make_item(1, provider={"name": "New Name", "domain": "example.com"})

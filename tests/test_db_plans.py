@@ -23,7 +23,7 @@ def plans(corpus: Corpus, call: Any) -> list[str]:
     captured: list[tuple[str, Any]] = []
 
     async def run() -> None:
-        pool = ReadPool(corpus.db)
+        pool = ReadPool(corpus.db, loop_budget=None)
         session = await pool.acquire()
         original = session.rows
 

@@ -49,7 +49,12 @@ def create_app(
     Request log lines go to ``lines`` when given (the server's batched writer),
     else to the ``newsgraph.request`` logger.
     """
-    pool = pool or ReadPool(settings.db, time_limit=settings.limits.sql_timeout)
+    pool = pool or ReadPool(
+        settings.db,
+        time_limit=settings.limits.sql_timeout,
+        slow_workers=settings.limits.slow_workers,
+        search_window=settings.limits.search_window,
+    )
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
@@ -64,15 +69,9 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         try:
-            session = await pool.acquire()
+            info = await pool.read(lambda session: session.content_info())
         except NewsgraphError as exc:
             return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
-        try:
-            info = session.content_info()
-        except NewsgraphError as exc:
-            return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
-        finally:
-            pool.release(session)
         return JSONResponse(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )

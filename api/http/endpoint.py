@@ -8,6 +8,7 @@ reference executor answered cleanly is compiled for next time.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import re
 from collections import OrderedDict
@@ -40,7 +41,9 @@ from api.plans.compile import Plan, compile_plan
 from api.plans.tree import Fallback
 from api.schema.context import Context
 from core.config import Settings
-from db.reader import ReadPool
+from core.errors import Overloaded
+from db.reader import ReadPool, Session
+from db.session import SlowWork
 
 MAX_BODY_BYTES = 100 * 1024
 MAX_PLANS = 1024
@@ -79,6 +82,12 @@ class GraphQLEndpoint:
         record = RequestRecord()
         try:
             response = await self.handle(request, record)
+        except Overloaded as exc:
+            response = JSONResponse(
+                {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
         except HTTPProblem as problem:
             response = JSONResponse(
                 {"errors": [{"message": problem.message}]},
@@ -129,27 +138,21 @@ class GraphQLEndpoint:
         if plan is None and plan_key in self.plans:
             record.fallback = "uncompilable"
         elif plan is not None:
-            data = await self.run_plan(plan, params, authorized)
-            if data is None:
+            body = await self.run_plan(plan, params, authorized, record)
+            if body is None:
                 record.fallback = "runtime"
             else:
                 record.executor = "compiled"
-                body = encode({"data": data})
                 if self.cache.version == version:
                     return self.cached_response(
                         request, self.cache.put(key, body), media, authorized
                     )
                 return Response(body, media_type=media)
-        context = Context(limits=self.settings.limits, authorized=authorized)
         record.executor = "reference"
+        record.background = True
         try:
-            result = await self.schema.execute(
-                params.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=params.extensions,
+            result = await self.pool.in_background(
+                lambda session: self.execute_reference(params, authorized, allowed, session)
             )
         except InvalidOperationTypeError as exc:
             if request.method == "GET":
@@ -176,16 +179,52 @@ class GraphQLEndpoint:
         return response
 
     async def run_plan(
-        self, plan: Plan, params: GraphQLRequest, authorized: bool
-    ) -> dict[str, Any] | None:
-        """The data of a compiled plan, or None to use the reference executor."""
-        session = await self.pool.acquire()
+        self, plan: Plan, params: GraphQLRequest, authorized: bool, record: RequestRecord
+    ) -> bytes | None:
+        """The response body of a compiled plan, or None to use the reference executor.
+
+        Quick requests run right here on the event loop; a request whose cost is
+        over ``loop_cost``, or that meets a slow read, runs in a background worker.
+        """
+        limits = self.settings.limits
         try:
-            return plan.run(session, self.settings.limits, params.variables, authorized)
+            prepared = plan.prepare(limits, params.variables)
         except Fallback:
             return None
-        finally:
-            self.pool.release(session)
+
+        def work(session: Session) -> bytes | None:
+            try:
+                return encode({"data": plan.execute(session, limits, prepared, authorized)})
+            except Fallback:
+                return None
+
+        if prepared.cost <= limits.loop_cost:
+            session = await self.pool.acquire()
+            try:
+                return work(session)
+            except SlowWork:
+                pass
+            finally:
+                self.pool.release(session)
+        record.background = True  # heavy, or it met a slow read: run it again off the loop
+        return await self.pool.in_background(work)
+
+    def execute_reference(
+        self, params: GraphQLRequest, authorized: bool, allowed: set[OperationType],
+        session: Session,
+    ) -> ExecutionResult:  # fmt: skip
+        """Strawberry's executor on its own event loop, in a background worker's session."""
+        context = Context(limits=self.settings.limits, authorized=authorized, session=session)
+        return asyncio.run(
+            self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
+        )
 
     def remember_plan(self, plan_key: tuple[str, str | None]) -> None:
         """Compile a document that the reference executor answered without errors."""

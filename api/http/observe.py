@@ -35,6 +35,8 @@ class RequestRecord:
     status: int = 200
     cache: str = "miss"
     executor: str = "-"
+    background: bool = False
+    """Whether the request ran in a background worker (slow or heavy work)."""
     fallback: str | None = None
     """Why a document with a compiled plan was answered by the reference executor:
     ``uncompilable`` (no plan can answer its shape) or ``runtime`` (the plan gave up)."""
@@ -65,6 +67,10 @@ class Metrics:
         self.executors = Counter(
             "newsgraph_executor", "GraphQL requests by what answered them: the response cache,"
             " a compiled plan, the reference executor", ["executor"], registry=self.registry,
+        )  # fmt: skip
+        self.background = Counter(
+            "newsgraph_background", "GraphQL requests that ran in a background worker (slow"
+            " reads, heavy requests, the reference executor)", registry=self.registry,
         )  # fmt: skip
         self.fallbacks = Counter(
             "newsgraph_plan_fallbacks", "Requests a compiled plan did not answer although the"
@@ -113,6 +119,8 @@ class Metrics:
         latency.observe(seconds)
         cache.inc()
         executors.inc()
+        if record.background:
+            self.background.inc()
         if record.fallback is not None:
             self.fallbacks.labels(record.fallback).inc()
         for code in record.errors:
@@ -141,11 +149,12 @@ def message(record: RequestRecord, seconds: float, json_logs: bool) -> str:
         return json.dumps({
             "operation": record.operation, "ms": round(seconds * 1000, 2),
             "status": record.status, "cache": record.cache, "executor": record.executor,
-            "fallback": record.fallback, "errors": record.errors,
+            "background": record.background, "fallback": record.fallback,
+            "errors": record.errors,
         })  # fmt: skip
     return (
         f"{record.operation or 'anonymous'} {record.status} {seconds * 1000:.2f}ms"
-        f" cache={record.cache} executor={record.executor}"
+        f" cache={record.cache} executor={record.executor}{'/bg' if record.background else ''}"
         + (f" fallback={record.fallback}" if record.fallback else "")
         + f" errors={','.join(record.errors) or '-'}"
     )

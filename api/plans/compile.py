@@ -52,7 +52,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from api.plans.run import Execution
 from api.plans.tree import Fallback, Field
 from api.plans.values import PLAIN_GETTERS, columns_of
-from api.schema.limits import over_budget
+from api.schema.limits import operation_cost
 from core.config import Limits
 from core.errors import NewsgraphError
 from db.reader import Session
@@ -60,12 +60,20 @@ from db.reader import Session
 Dict = dict[str, Any]
 
 MAX_BUDGETS = 256
-"""Cost verdicts kept per plan (one per budget and set of page sizes)."""
+"""Costs kept per plan (one per default page size and set of page-size variables)."""
 ROOT_FIELDS = {"articles", "article", "provider", "topic", "contentInfo", "categories"}
 KNOWN_TYPES = {
     "Query", "ArticleConnection", "ArticleEdge", "Article", "Provider", "Topic", "RelatedItem",
     "Image", "PageInfo", "Facets", "FacetCount", "ContentInfo",
 }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request's variables, coerced, and the operation's cost with them."""
+
+    variables: Any
+    cost: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,35 +86,42 @@ class Plan:
     fields: tuple[Field, ...]
     size_variables: tuple[str, ...]
     """Variables that some ``first``/``last`` takes: the cost depends on them alone."""
-    within_budget: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+    costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
-    def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
-            authorized: bool) -> Dict:  # fmt: skip
-        """The ``data`` of the response, or :class:`Fallback`."""
+    def prepare(self, limits: Limits, variables: Mapping[str, Any] | None) -> Prepared:
+        """Coerce the variables and check the cost, or :class:`Fallback` (to report why)."""
         coerced = get_variable_values(
             self.schema, self.operation.variable_definitions or (), dict(variables or {})
         )
         if isinstance(coerced, list):
             raise Fallback
-        name = self.operation.name.value if self.operation.name else None
         values = coerced.coerced
-        budget = (
-            limits.max_cost,
-            limits.default_page,
-            *(values.get(v) for v in self.size_variables),
-        )
-        fits = self.within_budget.get(budget)
-        if fits is None:
-            fits = over_budget(self.schema, self.document, name, values, limits) is None
-            if len(self.within_budget) >= MAX_BUDGETS:
-                self.within_budget.clear()
-            self.within_budget[budget] = fits
-        if not fits:
+        budget = (limits.default_page, *(values.get(v) for v in self.size_variables))
+        cost = self.costs.get(budget)
+        if cost is None:
+            name = self.operation.name.value if self.operation.name else None
+            cost = operation_cost(self.schema, self.document, name, values, limits)[0]
+            if len(self.costs) >= MAX_BUDGETS:
+                self.costs.clear()
+            self.costs[budget] = cost
+        if cost > limits.max_cost:
             raise Fallback
+        return Prepared(coerced, cost)
+
+    def execute(self, db: Session, limits: Limits, prepared: Prepared, authorized: bool) -> Dict:
+        """The ``data`` of the response, or :class:`Fallback`.
+
+        :class:`~db.session.SlowWork` passes through: the caller moves the request.
+        """
         try:
-            return Execution(db, limits, coerced, authorized).root(self.fields)
+            return Execution(db, limits, prepared.variables, authorized).root(self.fields)
         except (NewsgraphError, GraphQLError) as exc:
             raise Fallback from exc
+
+    def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
+            authorized: bool) -> Dict:  # fmt: skip
+        """:meth:`prepare` and :meth:`execute` in one."""
+        return self.execute(db, limits, self.prepare(limits, variables), authorized)
 
 
 class _Uncompilable(Exception):

@@ -109,6 +109,8 @@ class Execution:
         for c in f.children:
             if c.name == "totalCount":
                 out[c.key] = self.db.article_count(page.filter)
+            elif c.name == "countsExact":
+                out[c.key] = self.db.counts_exact(page.filter)
             elif c.name == "nodes":
                 out[c.key] = self.articles(page.rows, c.children)
             elif c.name == "edges":
@@ -148,8 +150,10 @@ class Execution:
                     rows = self.db.facets(page.filter, kind.name, limit)
                     facets[kind.key] = self.facet_counts(rows, kind.children)
                 out[c.key] = facets
-            else:
+            elif c.name == "__typename":
                 out[c.key] = "ArticleConnection"
+            else:
+                raise Fallback
         return out
 
     def facet_counts(self, rows: Iterable[Any], children: tuple[Field, ...]) -> list[Dict]:

@@ -45,6 +45,7 @@ class DatabaseSession(SchemaExtension):
         ctx = self.execution_context.context
         if (
             not isinstance(ctx, Context)
+            or ctx.session is not None  # opened by the caller (a background worker)
             or self.execution_context.operation_type is OperationType.SUBSCRIPTION
         ):
             yield

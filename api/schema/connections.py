@@ -104,6 +104,17 @@ class ArticleConnection:
     def total_count(self, info: ContextInfo) -> int:
         return info.context.db.article_count(self.filter)
 
+    @strawberry.field(
+        description=(
+            "Whether `totalCount` and `facets` count every matching article. False only when "
+            "a full-text search in the filter matches more articles than the search window "
+            "(the limit `search_window`, 10,000 by default): then its most recently loaded "
+            "matches are the ones counted, faceted, ranked and paged."
+        )
+    )
+    def counts_exact(self, info: ContextInfo) -> bool:
+        return info.context.db.counts_exact(self.filter)
+
     @strawberry.field(description="Value counts among the matching articles, for a sidebar.")
     def facets(self) -> Facets:
         return Facets(filter=self.filter)

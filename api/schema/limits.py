@@ -237,14 +237,14 @@ def cost_of(
     return walk(operation.selection_set, root, frozenset(), 1)
 
 
-def over_budget(
+def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
     limits: Limits,
-) -> GraphQLError | None:
-    """An error when the chosen operation's cost is over ``limits.max_cost``."""
+) -> tuple[int, OperationDefinitionNode | None]:
+    """The chosen operation's estimated cost (see module doc), and the operation."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -255,14 +255,30 @@ def over_budget(
         and (operation_name is None or (d.name is not None and d.name.value == operation_name))
     ]
     if not operations:
+        return 0, None
+    return cost_of(schema, operations[0], fragments, variables, limits.default_page), operations[0]
+
+
+def over_budget(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    limits: Limits,
+) -> GraphQLError | None:
+    """An error when the chosen operation's cost is over ``limits.max_cost``."""
+    cost, operation = operation_cost(schema, document, operation_name, variables, limits)
+    if operation is None or cost <= limits.max_cost:
         return None
-    cost = cost_of(schema, operations[0], fragments, variables, limits.default_page)
-    if cost <= limits.max_cost:
-        return None
+    return budget_error(cost, limits, operation)
+
+
+def budget_error(cost: int, limits: Limits, node: Any = None) -> GraphQLError:
+    """The error for an operation over budget."""
     return GraphQLError(
         f"this query could return about {cost:,} values; the limit is {limits.max_cost:,}. "
         "Ask for smaller pages (`first`) or fewer nested lists.",
-        operations[0],
+        node,
         extensions={"code": QueryTooComplex.code},
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
+from functools import partial
 
 import strawberry
 
@@ -12,6 +13,8 @@ from api.schema.inputs import to_filter
 from api.schema.pagination import encode_id
 from api.schema.scalars import DateTime, as_datetime
 from core.errors import BadArgument
+from db import query
+from db.reader import Session
 
 
 @strawberry.type(description="What one content load changed.")
@@ -43,11 +46,7 @@ class Subscription:
         async for change in ctx.feed.changes():
             added, updated = change.added, change.updated
             if wanted is not None:
-                session = await ctx.pool.acquire()
-                try:
-                    keep = session.matching_ids(wanted, (*added, *updated))
-                finally:
-                    ctx.pool.release(session)
+                keep = await ctx.pool.read(partial(_matching, wanted, (*added, *updated)))
                 added = tuple(i for i in added if i in keep)
                 updated = tuple(i for i in updated if i in keep)
                 if not added and not updated and not change.removed:
@@ -59,3 +58,7 @@ class Subscription:
                 updated=[strawberry.ID(encode_id("Article", i)) for i in updated],
                 removed=[strawberry.ID(encode_id("Article", i)) for i in change.removed],
             )
+
+
+def _matching(wanted: query.Filter, ids: Iterable[int], session: Session) -> set[int]:
+    return session.matching_ids(wanted, ids)
