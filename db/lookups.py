@@ -194,7 +194,10 @@ class LookupReads(SessionCore):
     def content_info(self) -> ContentInfo:
         """The content version, when it was loaded, and how many articles there are."""
         meta = dict(self.rows("SELECT key, value FROM meta"))
-        count = self.aggregate("SELECT count(*) FROM articles", ())[0][0]
+        found = self.aggregate(
+            "SELECT n FROM facet_counts WHERE scope = 'all' AND facet = 'count'", (), quick=True
+        )
+        count = found[0][0] if found else 0
         return ContentInfo(
             int(meta.get("content_version", 0)), meta.get("loaded_at") or None, count
         )

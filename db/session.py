@@ -150,18 +150,21 @@ class SessionCore:
             self._dims = self.dimensions.get(self.content_version(), self.rows)
         return self._dims
 
-    def aggregate(self, sql: str, params: Sequence[Any]) -> list[Any]:
+    def aggregate(self, sql: str, params: Sequence[Any], *, quick: bool = False) -> list[Any]:
         """Rows of a count or facet query, cached per content version and statement.
 
-        Not cached yet, it may be slow: on the event loop that is :class:`SlowWork`.
+        Not cached yet, it may be slow (on the event loop that is :class:`SlowWork`),
+        unless it is ``quick`` (it reads counts kept by the loader).
         """
         if self.aggregates is None:
-            self.slow()
+            if not quick:
+                self.slow()
             return self.rows(sql, params)
         key = (self.content_version(), sql, tuple(params))
         found = self.aggregates.get(key)
         if found is None:
-            self.slow()
+            if not quick:
+                self.slow()
             found = self.rows(sql, params)
             self.aggregates.put(key, found)
         return found

@@ -27,6 +27,7 @@ import aiosqlite
 from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
 from db import site_data
+from db.aggregates import FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
 from db.derived import derive, next_version
 from db.text_index import delete_articles, index_articles
@@ -60,6 +61,7 @@ class LoadWriter:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.known = Known()
+        self.counts = FacetCounts(conn)
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
         self._new_providers: list[tuple[int, str, str | None]] = []
@@ -107,6 +109,7 @@ class LoadWriter:
             return 0, 0
         k = self.known
         replaced = [k.file_articles[s.path] for s, _ in batch if s.path in k.file_articles]
+        await self.counts.subtract(replaced)
         await delete_articles(self.conn, replaced)
         rows = RowBatch()
         for state, art in batch:
@@ -136,6 +139,7 @@ class LoadWriter:
         await insert_batch(self.conn, rows)
         # one statement per batch: as cheap as one per load, and done while parsers work
         await index_articles(self.conn, rows.article_ids)
+        await self.counts.add(rows.article_ids)
         await self._save_files([s for s, _ in batch])
         self._changed = True
         return len(batch) - len(replaced), len(replaced)
@@ -151,6 +155,7 @@ class LoadWriter:
             return 0
         ids = [(self.known.file_articles.pop(p),) for p in doomed if p in self.known.file_articles]
         self.removed_ids.extend(i for (i,) in ids)
+        await self.counts.subtract([i for (i,) in ids])
         await delete_articles(self.conn, [i for (i,) in ids])
         await self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in doomed])
         self._changed = self._changed or bool(ids)
@@ -197,6 +202,7 @@ class LoadWriter:
             if self._changed:
                 await self._apply_provider_details()
                 await derive(self.conn)
+                await self.counts.finish()
                 await next_version(self.conn, self.added_ids, self.updated_ids, self.removed_ids)
                 await self.conn.execute("PRAGMA optimize")
             version = await self._next("SELECT value FROM meta WHERE key='content_version'") - 1
