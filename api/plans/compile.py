@@ -52,6 +52,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from api.plans.run import Execution
 from api.plans.tree import Fallback, Field
 from api.plans.values import PLAIN_GETTERS, columns_of
+from api.plans.variables import Plain, argument_template, plain_variables, quick_variables
 from api.schema.limits import operation_cost
 from core.config import Limits
 from core.errors import NewsgraphError
@@ -86,13 +87,19 @@ class Plan:
     fields: tuple[Field, ...]
     size_variables: tuple[str, ...]
     """Variables that some ``first``/``last`` takes: the cost depends on them alone."""
+    plain: tuple[Plain, ...] | None = None
+    """The variables, when all are plain scalars (coerced without graphql-core)."""
     costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def prepare(self, limits: Limits, variables: Mapping[str, Any] | None) -> Prepared:
         """Coerce the variables and check the cost, or :class:`Fallback` (to report why)."""
-        coerced = get_variable_values(
-            self.schema, self.operation.variable_definitions or (), dict(variables or {})
-        )
+        coerced: Any = None
+        if self.plain is not None:
+            coerced = quick_variables(self.plain, variables or {})
+        if coerced is None:
+            coerced = get_variable_values(
+                self.schema, self.operation.variable_definitions or (), dict(variables or {})
+            )
         if isinstance(coerced, list):
             raise Fallback
         values = coerced.coerced
@@ -145,7 +152,8 @@ def compile_plan(schema: GraphQLSchema, document: DocumentNode,
         return None
     if any(f.name not in ROOT_FIELDS and f.name != "__typename" for f in fields):
         return None
-    return Plan(schema, document, operations[0], fields, _size_variables(document))
+    plain = plain_variables(schema, operations[0])
+    return Plan(schema, document, operations[0], fields, _size_variables(document), plain)
 
 
 class _SizeVariables(Visitor):
@@ -226,8 +234,22 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
         table = PLAIN_GETTERS.get(child_type.name)
         if table is not None and all(c.name in table for c in children):
             getters = tuple((c.key, table[c.name]) for c in children)
+        template = None
+        if has_args and static is None:
+            template = argument_template(definition, nodes[0])
         out.append(
-            Field(key, name, nodes[0], definition, children, has_args, columns, static, getters)
+            Field(
+                key,
+                name,
+                nodes[0],
+                definition,
+                children,
+                has_args,
+                columns,
+                static,
+                getters,
+                template,
+            )
         )
     return tuple(out)
 

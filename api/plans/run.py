@@ -15,6 +15,7 @@ from api.plans.values import (
     TOPIC_SCALARS,
     union,
 )
+from api.plans.variables import build_arguments
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.types import pick_lead_image
@@ -39,6 +40,10 @@ class Execution:
             return {}
         if field.static_args is not None:
             return field.static_args
+        if field.template is not None:
+            built = build_arguments(field.template, self.variables)
+            if built is not None:
+                return built
         return get_argument_values(field.definition, field.node, self.variables)
 
     def first(self, field: Field) -> int | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLField
 
+from api.plans.variables import Arguments
 from db.rows import Columns
 
 
@@ -32,3 +33,5 @@ class Field:
     getters: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
     """For images, providers and topics that select only plain values: (response key,
     value of a row) per child, in selection order."""
+    template: Arguments | None = None
+    """When arguments take variables: how to build them without graphql-core."""
