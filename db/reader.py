@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from core.errors import DatabaseError, Overloaded
+from core.ids import encode_id
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
+from db.json_nodes import NodeReads, nesting_works
 from db.pages import PageReads
 from db.query import SEARCH_WINDOW
 from db.session import AggregateCache, SlowWork, TimedOut, Tracer
@@ -32,7 +34,7 @@ LOOP_BUDGET = 0.010
 """Seconds of SQL a request may spend on the event loop before it moves to the background."""
 
 
-class Session(PageReads, CountReads):
+class Session(PageReads, CountReads, NodeReads):
     """One request's read transaction on one pooled connection, with every read."""
 
 
@@ -66,6 +68,7 @@ class ReadPool:
         self.max_waiting = max_waiting
         self.loop_budget = loop_budget
         self.search_window = search_window
+        self.renders_json = True
         self.tracer: Tracer | None = None
         self.aggregates: AggregateCache | None = AggregateCache()
         self.dimensions: DimensionCache | None = DimensionCache()
@@ -86,20 +89,28 @@ class ReadPool:
             raise DatabaseError(f"no database at {self.path}; run `newsgraph load` first")
         self._idle = asyncio.LifoQueue()
         for _ in range(self.size):
-            conn = connect(self.path, readonly=True)
+            conn = self._connect()
+            self.renders_json = nesting_works(conn)
             self._all.append(conn)
             self._idle.put_nowait(conn)
         for _ in range(self.slow_workers):
-            conn = connect(self.path, readonly=True)
+            conn = self._connect()
             self._all.append(conn)
             self._slow_conns.put(conn)
         self._slow_gate = asyncio.Semaphore(self.slow_workers)
         self._executor = ThreadPoolExecutor(self.slow_workers, thread_name_prefix="newsgraph-slow")
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = connect(self.path, readonly=True)
+        # what SQL-rendered JSON needs of Python: global ids (see db.json_nodes)
+        conn.create_function("ng_id", 2, encode_id, deterministic=True)
+        return conn
+
     def session(self, conn: sqlite3.Connection) -> Session:
         """A session object on a connection (not started)."""
         session = Session(conn, self.tracer, self.aggregates, self.dimensions, self.timeouts)
         session.search_window = self.search_window
+        session.renders_json = self.renders_json
         return session
 
     async def acquire(self) -> Session:

@@ -73,6 +73,11 @@ class ImageRow(NamedTuple):
     attribution: str | None
 
 
+AREA_CAP = 2**42
+"""Pixels an image's area counts for at most when choosing a lead image (so that the
+choice, made in Python or in SQL with 64-bit integers, is the same for absurd sizes)."""
+
+
 class ProviderRow(NamedTuple):
     """A provider: one per domain."""
 

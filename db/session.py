@@ -72,6 +72,8 @@ class SessionCore:
         self.dimensions = dimensions
         self.timeouts = timeouts
         self.search_window = SEARCH_WINDOW
+        self.renders_json = True
+        """Whether this SQLite can write nested JSON (see :mod:`db.json_nodes`)."""
         self.version: int | None = None
         self._dims: Dimensions | None = None
 

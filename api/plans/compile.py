@@ -50,6 +50,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from api.plans.run import Execution
+from api.plans.shapes import rendered
 from api.plans.tree import Fallback, Field
 from api.plans.values import PLAIN_GETTERS, columns_of
 from api.plans.variables import Plain, argument_template, plain_variables, quick_variables
@@ -237,6 +238,9 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
         template = None
         if has_args and static is None:
             template = argument_template(definition, nodes[0])
+        shape = rendered(children) if child_type.name == "Article" else None
+        if shape is not None:
+            columns = frozenset()  # SQLite writes the nodes: the page reads only their keys
         out.append(
             Field(
                 key,
@@ -249,6 +253,7 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
                 static,
                 getters,
                 template,
+                shape,
             )
         )
     return tuple(out)

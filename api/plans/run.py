@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from graphql.execution.values import get_argument_values
+from orjson import Fragment
 
+from api.plans.shapes import no_limit
 from api.plans.tree import Fallback, Field
 from api.plans.values import (
     ARTICLE_SCALARS,
@@ -96,7 +98,7 @@ class Execution:
             )
         else:
             raise Fallback
-        return None if row is None else self.articles([row], f.children)[0]
+        return None if row is None else self.article_nodes([row], f)[0]
 
     # -- connections -------------------------------------------------------------
 
@@ -117,12 +119,11 @@ class Execution:
             elif c.name == "countsExact":
                 out[c.key] = self.db.counts_exact(page.filter)
             elif c.name == "nodes":
-                out[c.key] = self.articles(page.rows, c.children)
+                out[c.key] = self.article_nodes(page.rows, c)
             elif c.name == "edges":
-                nodes = [
-                    (n.key, n.children) for n in c.children if n.name == "node"
-                ]  # fmt: skip
-                built = {key: self.articles(page.rows, children) for key, children in nodes}
+                built = {
+                    n.key: self.article_nodes(page.rows, n) for n in c.children if n.name == "node"
+                }
                 edges = []
                 for i, cursor in enumerate(page.cursors):
                     edge: Dict = {}
@@ -170,6 +171,28 @@ class Execution:
         ]  # fmt: skip
 
     # -- object lists ----------------------------------------------------------------
+
+    def article_nodes(self, rows: list[ArticleRow], f: Field) -> list[Any]:
+        """The values of an article list or object field: written by SQLite when the
+        selection has a shape (JSON text embedded as is), else built here."""
+        if f.rendered is None or not rows or not self.db.renders_json:
+            return self.articles(rows, f.children)
+        found = self.rendered_articles([row.id for row in rows], f)
+        return [found[row.id] for row in rows]
+
+    def rendered_articles(self, ids: list[int], f: Field) -> dict[int, Any]:
+        """The JSON of the articles with these ids (those that exist), by id."""
+        shape = f.rendered
+        assert shape is not None
+        values = []
+        for parameter in shape.parameters:
+            args = self.args(parameter.field)
+            if parameter.argument == "first":
+                values.append(no_limit(check_first(args.get("first"), self.limits.max_page)))
+            else:
+                values.append(args.get(parameter.argument, 0))
+        found = self.db.render_articles(shape.shape, ids, values)
+        return {i: Fragment(text) for i, text in found.items()}
 
     def articles(self, rows: list[ArticleRow], fields: tuple[Field, ...]) -> list[Dict]:
         """Dicts for a list of articles; nested fields are fetched once for the whole list."""
@@ -297,6 +320,9 @@ class Execution:
                 nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
             elif f.name == "article":
                 targets = {r.target_id for r in rows if r.target_id}
+                if f.rendered is not None and self.db.renders_json:
+                    nested[f.key] = self.rendered_articles(sorted(targets), f) if targets else {}
+                    continue
                 found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
                 built_articles = self.articles(list(found_articles.values()), f.children)
                 nested[f.key] = dict(zip(found_articles, built_articles, strict=True))

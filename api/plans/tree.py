@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import FieldNode, GraphQLField
 
 from api.plans.variables import Arguments
+from db.json_nodes import Shape
 from db.rows import Columns
 
 
@@ -35,3 +36,19 @@ class Field:
     value of a row) per child, in selection order."""
     template: Arguments | None = None
     """When arguments take variables: how to build them without graphql-core."""
+    rendered: Rendered | None = None
+    """For article selections SQLite can write as JSON: their shape."""
+
+
+class Parameter(NamedTuple):
+    """A run-time value of a rendered shape: an argument of one field of the plan."""
+
+    field: Field
+    argument: str
+
+
+class Rendered(NamedTuple):
+    """An article selection as a shape, with the parameters its SQL takes."""
+
+    shape: Shape
+    parameters: tuple[Parameter, ...]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from api.plans.tree import Field
-from api.schema.pagination import encode_id
+from core.ids import encode_id
 from db.rows import ArticleRow, Columns, ImageRow, ProviderRow, RelatedRow, TopicRow
 
 _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {

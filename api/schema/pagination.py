@@ -109,21 +109,3 @@ def check_first(first: int | None, maximum: int, name: str = "first") -> int | N
     if first is not None and not 1 <= first <= maximum:
         raise BadArgument(f"`{name}` must be between 1 and {maximum}, got {first}")
     return first
-
-
-@lru_cache(maxsize=16384, typed=True)
-def encode_id(type_name: str, key: Any) -> str:
-    """A global object id (Relay ``Node.id``): opaque, stable across loads."""
-    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
-
-
-def decode_id(global_id: str) -> tuple[str, str]:
-    """The (type name, key) of a global id; :class:`BadArgument` if it is not one of ours."""
-    try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, key = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition(":")
-    except (ValueError, binascii.Error, UnicodeError):
-        type_name, key = "", ""
-    if not type_name or not key:
-        raise BadArgument(f"{global_id!r} is not an id of this API; use an `id` field's value")
-    return type_name, key

@@ -17,10 +17,10 @@ from api.schema.connections import (
     TopicEdge,
 )
 from api.schema.pages import fetch_ranked_page
-from api.schema.pagination import decode_id
 from api.schema.scalars import DateTime, as_datetime
 from api.schema.types import Article, Node, Provider, Topic, article_list
 from core.errors import BadArgument
+from core.ids import decode_id
 
 
 @strawberry.type(description="The content version, so a client can tell whether it is current.")

@@ -10,9 +10,9 @@ import strawberry
 from api.schema.arguments import Filter
 from api.schema.connections import ContextInfo
 from api.schema.inputs import to_filter
-from api.schema.pagination import encode_id
 from api.schema.scalars import DateTime, as_datetime
 from core.errors import BadArgument
+from core.ids import encode_id
 from db import query
 from db.reader import Session
 

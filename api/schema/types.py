@@ -18,10 +18,11 @@ from strawberry.scalars import JSON
 from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
 from api.schema.pages import ArticleArgs, fetch_article_page
-from api.schema.pagination import check_first, encode_id
+from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
 from core.errors import Forbidden
-from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
+from core.ids import encode_id
+from db.rows import AREA_CAP, ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
 
 Scope = Callable[[Any], dict[str, str]]
 """The provider or topic an ``articles`` field lists within, from its parent object."""
@@ -337,7 +338,8 @@ def pick_lead_image(rows: list[ImageRow], min_width: int) -> ImageRow | None:
     """The widest qualifying image; unknown widths qualify only when ``min_width`` is 0."""
 
     def score(row: ImageRow) -> tuple[int, int, int]:
-        return ((row.width or 0) * (row.height or 0), row.is_cached or 0, -row.position)
+        area = max(min((row.width or 0) * (row.height or 0), AREA_CAP), -AREA_CAP)
+        return (area, row.is_cached or 0, -row.position)
 
     fitting = [r for r in rows if (r.width or 0) >= min_width] if min_width > 0 else rows
     return max(fitting, key=score) if fitting else None
