@@ -46,6 +46,9 @@ ARTICLE_KEYS = frozenset(("id", "path", "slug", "provider_id", "image_count"))
 """Article columns always read: small, and what nested lists and ids are built from."""
 
 
+ID_ONLY = frozenset(("id",))
+"""Columns that ask for an article's id and nothing else, not even the keys."""
+
 Maker = Callable[..., Any]
 """Builds a row record from the selected values (extra trailing values are ignored)."""
 
@@ -56,7 +59,10 @@ def article_columns(wanted: Columns) -> tuple[str, Maker]:
 
     Every value converted from SQLite costs time (a feed reads 10 of the 21
     columns, and rarely the long body); the maker fills the rest with None.
+    :data:`ID_ONLY` reads the id alone (when SQLite writes the rest as JSON).
     """
+    if wanted == ID_ONLY:
+        return _select("a", ArticleRow, ID_ONLY, frozenset())
     return _select("a", ArticleRow, wanted, ARTICLE_KEYS)
 
 

@@ -19,6 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
@@ -97,18 +98,16 @@ def create_app(
             feed.close()
             pool.close()
 
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Authorization", "Accept"],
-            allow_credentials=False,
-            max_age=600,
-        )
-    ]
-    app = Starlette(
-        middleware=middleware,
+    cors: dict[str, Any] = {
+        "allow_origins": list(settings.cors_origins),
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Content-Type", "Authorization", "Accept"],
+        "allow_credentials": False,
+        "max_age": 600,
+    }
+    app = App(
+        CORSMiddleware(endpoint, **cors),
+        middleware=[Middleware(CORSMiddleware, **cors)],
         routes=[
             Route("/graphql", endpoint),
             WebSocketRoute("/graphql", sockets),
@@ -123,6 +122,26 @@ def create_app(
     app.state.settings = settings
     app.state.feed = feed
     return app
+
+
+class App(Starlette):
+    """Starlette, with ``/graphql`` over HTTP handed straight to its endpoint.
+
+    The endpoint answers every outcome itself (errors included), so the request
+    skips Starlette's error and exception middleware and its router: about a
+    tenth of a quick request. CORS applies as to every other route.
+    """
+
+    def __init__(self, graphql: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql":
+            scope["app"] = self
+            await self.graphql(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 async def _flush_every(lines: RequestLog) -> None:

@@ -58,6 +58,7 @@ from api.schema.limits import operation_cost
 from core.config import Limits
 from core.errors import NewsgraphError
 from db.reader import Session
+from db.rows import ID_ONLY
 
 Dict = dict[str, Any]
 
@@ -240,7 +241,7 @@ def _collect(schema: GraphQLSchema, parent: GraphQLObjectType | None,
             template = argument_template(definition, nodes[0])
         shape = rendered(children) if child_type.name == "Article" else None
         if shape is not None:
-            columns = frozenset()  # SQLite writes the nodes: the page reads only their keys
+            columns = ID_ONLY  # SQLite writes the nodes: the page reads only their ids
         out.append(
             Field(
                 key,
