@@ -1,10 +1,11 @@
-"""Smoke tests for the benchmark scripts, so they do not rot between benchmark runs.
+"""Smoke tests for the benchmark commands, so they do not rot between benchmark runs.
 
 Why: benchmarks run rarely and by hand; a renamed column or a changed API breaks them
-silently. These run the load benchmark end to end on a tiny corpus, check that the
-floor app answers exactly what the GraphQL server answers for the homepage query (the
-floor is only a fair floor if it does the same work), and check the wrk output parser
-and Lua script. Everything stays under a few seconds; what needs wrk is skipped without it.
+silently. These run every command end to end on a tiny corpus (load, serve, first,
+stall, scaling, soak) and read what it printed, check that the floor app answers
+exactly what the GraphQL server answers for the homepage query (the floor is only a
+fair floor if it does the same work), and check the wrk output parser, the Lua script
+and the verdicts. What needs wrk is skipped without it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import shutil
 import sys
 import time
@@ -99,6 +101,7 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
             answer = await client.post("/homepage", content=cases_mod.floor_case().warm)
             assert answer.status_code == 200
+            floor_raw = answer.content
             floor_body = answer.json()
             assert (await client.get("/healthz")).json()["articles"] == 50
             assert (await client.post("/homepage", content=b"[1]")).status_code == 400
@@ -107,7 +110,8 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gql") as client:
             headers = {"content-type": "application/json"}
-            warm = (await client.post("/graphql", content=case.warm, headers=headers)).json()
+            warm_raw = (await client.post("/graphql", content=case.warm, headers=headers)).content
+            warm = json.loads(warm_raw)
             # a cold request (negative minWidth, as late in a cold run) picks the same images
             cold = cases_mod.fill(case.cold[0], -1234)
             cold_body = (await client.post("/graphql", content=cold, headers=headers)).json()
@@ -117,6 +121,7 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
 
     assert "errors" not in warm
     assert floor_body == warm
+    assert len(floor_raw) == len(warm_raw)  # the same bytes on the wire, too
     assert cold_body == warm
     feed = floor_body["data"]["articles"]
     assert feed["totalCount"] == 50
@@ -221,11 +226,41 @@ def test_wrk_script_drives_the_floor(floor_server: servers_mod.Server, tmp_path:
     settings = wrk_mod.WrkSettings(duration=1, connections=4, threads=2, timeout=5)
     started = time.monotonic()
     for mode in ("cold", "warm"):
-        result = wrk_mod.run_wrk(
-            floor_server.url, cases_mod.floor_case(), mode, settings, tmp_path
-        )
+        result = wrk_mod.run_wrk(floor_server.url, cases_mod.floor_case(), mode, settings, tmp_path)
         assert result.requests > 0
         assert result.errors == 0
         assert result.p50_ms is not None
         assert result.p99_ms is not None
     assert time.monotonic() - started < 20
+
+
+# --- each command end to end, small ---------------------------------------------------------
+
+
+def _table(text: str, first_word: str) -> list[str]:
+    """The whitespace-split line of a table starting with ``first_word``."""
+    return next(line.split() for line in text.splitlines() if line.startswith(first_word + " "))
+
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+
+
+@needs_wrk
+@needs_wrk
+def test_serve_prints_bodies_metrics_and_verdicts(
+    small_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSGRAPH_WORKERS", "1")
+    out = io.StringIO()
+    argv = ["--db", str(small_db), "--content", str(small_db.parent / "content"),
+            "--duration", "1", "--connections", "4", "--cases", "homepage,readme-provider"]  # fmt: skip
+    assert serve_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert re.search(r"homepage body: newsgraph ([\d,]+) bytes, floor \1 bytes \(1\.000x\); "
+                     r"equal JSON", text), text  # fmt: skip
+    assert "newsgraph during the runs: newsgraph_executor_total{executor}: cache" in text
+    cold = _table(text, "readme-provider").copy()
+    assert cold[1] == "cold"
+    assert cold[11:13] == ["0.0", "0"]  # cache%, fallbacks: no cold request was cached
+    assert re.search(r"^  readme-provider +(met|NOT MET) +cold", text, re.MULTILINE)
+    assert "p99 not judged at 4 connections" in text
