@@ -25,6 +25,8 @@ import pytest
 
 from api.http.app import create_app as graphql_app
 from bench import cases as cases_mod
+from bench import dataset as dataset_mod
+from bench import first as first_mod
 from bench import floor as floor_mod
 from bench import load as load_mod
 from bench import serve as serve_mod
@@ -240,6 +242,23 @@ def test_wrk_script_drives_the_floor(floor_server: servers_mod.Server, tmp_path:
 def _table(text: str, first_word: str) -> list[str]:
     """The whitespace-split line of a table starting with ``first_word``."""
     return next(line.split() for line in text.splitlines() if line.startswith(first_word + " "))
+
+
+def test_first_sends_each_query_once(small_db: Path) -> None:
+    out = io.StringIO()
+    content = small_db.parent / "content"
+    argv = ["--db", str(small_db), "--content", str(content), "--words", "6", "--slowest", "2"]
+    assert first_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    topics = len(dataset_mod.describe(small_db).topics)
+    for group, count in (("topics", topics), ("facets", 21), ("search", 6), ("prefix", None)):
+        row = _table(text, group)
+        assert count is None or int(row[1]) == count, row
+        assert float(row[2].replace(",", "")) > 0  # p50 ms
+        assert row[5:7] == ["0", "0"]  # no failures, no TIMEOUT
+    assert "verdict (p95 < 100 ms, no errors)" in text
+    assert text.count("newsgraph_executor_total{executor}: compiled") == 4
+    assert re.search(r"ms  '\w+' \(in [\d,]+ articles\)  \[compiled\]", text), text
 
 
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
