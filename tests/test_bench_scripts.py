@@ -31,6 +31,7 @@ from bench import floor as floor_mod
 from bench import load as load_mod
 from bench import serve as serve_mod
 from bench import servers as servers_mod
+from bench import stall as stall_mod
 from bench import wrk as wrk_mod
 from bench.corpus import generate
 from core.config import Settings
@@ -259,6 +260,24 @@ def test_first_sends_each_query_once(small_db: Path) -> None:
     assert "verdict (p95 < 100 ms, no errors)" in text
     assert text.count("newsgraph_executor_total{executor}: compiled") == 4
     assert re.search(r"ms  '\w+' \(in [\d,]+ articles\)  \[compiled\]", text), text
+
+
+def test_stall_measures_the_homepage_alone_and_under_load(small_db: Path) -> None:
+    out = io.StringIO()
+    content = small_db.parent / "content"
+    argv = ["--db", str(small_db), "--content", str(content), "--duration", "1.5",
+            "--reference", "1", "--clients", "2"]  # fmt: skip
+    assert stall_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    alone = next(line for line in text.splitlines() if line.startswith("homepage alone"))
+    assert int(alone.split()[4].replace(",", "")) > 10  # requests in a second
+    assert alone.endswith("none")  # no errors
+    assert "homepage under load (2 s)" in text
+    assert "expensive client 2" in text
+    for family in ("search-facets", "or-not", "deep-quality", "aliases"):
+        assert f"  {family}" in text
+    assert "QUERY_TOO_COMPLEX" not in text
+    assert "target 2: homepage p99 under load" in text
 
 
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
