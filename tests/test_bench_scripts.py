@@ -31,6 +31,7 @@ from bench import floor as floor_mod
 from bench import load as load_mod
 from bench import serve as serve_mod
 from bench import servers as servers_mod
+from bench import soak as soak_mod
 from bench import stall as stall_mod
 from bench import wrk as wrk_mod
 from bench.corpus import generate
@@ -284,6 +285,19 @@ needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not i
 
 
 @needs_wrk
+def test_soak_samples_memory_and_never_hits_the_cache(small_db: Path) -> None:
+    out = io.StringIO()
+    argv = ["--db", str(small_db), "--content", str(small_db.parent / "content"),
+            "--duration", "3", "--interval", "1", "--connections", "4",
+            "--cases", "homepage,search,readme-topic"]  # fmt: skip
+    assert soak_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert "errors: non-2xx 0, socket 0, GraphQL 0" in text
+    assert text.count(" MB |") >= 2  # a series of samples
+    assert "target 6 (RSS of the last 2 s within +-5% of its start, 0 errors)" in text
+    assert "response cache answered 0.0% of the requests" in text
+
+
 @needs_wrk
 def test_serve_prints_bodies_metrics_and_verdicts(
     small_db: Path, monkeypatch: pytest.MonkeyPatch

@@ -7,8 +7,11 @@ plateau) and that the soak's request mix never repeats a body.
 
 from __future__ import annotations
 
+import json
+
 from bench import cases as cases_mod
 from bench import serve as serve_mod
+from bench import soak as soak_mod
 from bench import wrk as wrk_mod
 
 
@@ -44,3 +47,19 @@ def test_serve_compares_the_homepage_bodies() -> None:
     home.response_body = b'{"data":{"articles":{"totalCount":2}}}'
     assert "DIFFERS" in serve_mod.compare_bodies(floor, [home])
     assert "no homepage case" in serve_mod.compare_bodies(floor, [])
+
+
+def test_soak_mix_never_repeats_a_line_and_judges_the_plateau() -> None:
+    home = cases_mod.gql_case("homepage", cases_mod.HOMEPAGE, [{"first": 20, "after": None}])
+    search = cases_mod.gql_case("search", cases_mod.SEARCH, [{"text": w} for w in "abc"])
+    lines = soak_mod.mix([home, search], 4)
+    assert len(lines) == len(set(lines)) == 8
+    variables = [json.loads(cases_mod.fill(line, 7))["variables"] for line in lines]
+    assert [v.get("text") for v in variables[1::2]] == ["a", "b", "c", "a"]
+    assert variables[2]["copy"] == 1
+    flat = [(t * 10.0, 100.0 + t % 2) for t in range(60)]
+    assert soak_mod.plateau(flat, 300)[0]
+    growing = [(t * 10.0, 100.0 + t) for t in range(60)]
+    ok, first, low, high = soak_mod.plateau(growing, 300)
+    assert (ok, first, low, high) == (False, 129.0, 129.0, 159.0)
+    assert "   10 s   101.0 MB" in soak_mod.format_series(growing[:8], per_line=4)
