@@ -29,6 +29,7 @@ from bench import dataset as dataset_mod
 from bench import first as first_mod
 from bench import floor as floor_mod
 from bench import load as load_mod
+from bench import scaling as scaling_mod
 from bench import serve as serve_mod
 from bench import servers as servers_mod
 from bench import soak as soak_mod
@@ -279,6 +280,24 @@ def test_stall_measures_the_homepage_alone_and_under_load(small_db: Path) -> Non
         assert f"  {family}" in text
     assert "QUERY_TOO_COMPLEX" not in text
     assert "target 2: homepage p99 under load" in text
+
+
+def test_scaling_reuses_a_database_and_generates_another(small_db: Path, tmp_path: Path) -> None:
+    out = io.StringIO()
+    pair = f"50={small_db.parent / 'content'}:{small_db}"
+    argv = ["--sizes", "50,80", "--requests", "4", "--work", str(tmp_path),
+            "--dataset", pair, "--cases", "homepage,deep,readme-topic,readme-provider"]  # fmt: skip
+    assert scaling_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert "generated 80 items" in text
+    assert "generated 50 items" not in text
+    assert (tmp_path / "scaling-80.db").exists()
+    rows = [line.split() for line in text.splitlines() if line.startswith("readme-topic ")]
+    assert [r[1] for r in rows] == ["50", "80"]
+    assert rows[0][5:7] == ["1.00x", "1.00x"]
+    assert all(r[-1] == "0" for r in rows)  # no errors
+    assert "target 5 (each case's p50 and p95 within 1.5x of the 50-item figure" in text
+    assert "RSS not judged below 1,000,000 items" in text
 
 
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")

@@ -7,9 +7,14 @@ plateau) and that the soak's request mix never repeats a body.
 
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
+
+import pytest
 
 from bench import cases as cases_mod
+from bench import scaling as scaling_mod
 from bench import serve as serve_mod
 from bench import soak as soak_mod
 from bench import wrk as wrk_mod
@@ -63,3 +68,14 @@ def test_soak_mix_never_repeats_a_line_and_judges_the_plateau() -> None:
     ok, first, low, high = soak_mod.plateau(growing, 300)
     assert (ok, first, low, high) == (False, 129.0, 129.0, 159.0)
     assert "   10 s   101.0 MB" in soak_mod.format_series(growing[:8], per_line=4)
+
+
+def test_scaling_datasets_reuse_folders_and_named_pairs(tmp_path: Path) -> None:
+    parser = argparse.Namespace(dataset=["1000000=/data/c1m:/data/c1m.db"],
+                                corpus_dir=tmp_path / "c", db_dir=tmp_path / "d")  # fmt: skip
+    found = scaling_mod.datasets(parser, [1000, 1_000_000])
+    assert found[1000] == (tmp_path / "c" / "corpus-1000", tmp_path / "d" / "scaling-1000.db")
+    assert found[1_000_000] == (Path("/data/c1m"), Path("/data/c1m.db"))
+    parser.dataset = ["1000000=/data/c1m"]
+    with pytest.raises(SystemExit, match="N=CONTENT_DIR:DB_FILE"):
+        scaling_mod.datasets(parser, [1000])
