@@ -144,6 +144,7 @@ class GroupResult:
 
     @property
     def summary(self) -> Summary:
+        """Percentiles and errors of the group's timed requests."""
         return Summary.of(o for _, o, _ in self.sent)
 
 

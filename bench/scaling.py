@@ -171,6 +171,7 @@ def report(results: Sequence[SizeResult], requests: int, out: TextIO) -> bool:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """The command line (``--help``); 1 if the target is not met."""
     parser = argparse.ArgumentParser(
         prog="python -m bench.scaling",
         description=__doc__,

@@ -80,6 +80,8 @@ def format_series(samples: Sequence[tuple[float, float]], per_line: int = 6) -> 
 
 
 def run(args: argparse.Namespace, db: Path, content: Path, work: Path, out: TextIO) -> int:
+    """Serve ``db``, drive it with wrk while sampling memory, print; 1 if the target is
+    not met."""
     server = serve_newsgraph(db, content, work, "soak")
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
@@ -153,6 +155,7 @@ def run(args: argparse.Namespace, db: Path, content: Path, work: Path, out: Text
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """The command line (``--help``)."""
     parser = argparse.ArgumentParser(
         prog="python -m bench.soak",
         description=__doc__,

@@ -97,6 +97,8 @@ def _row(name: str, s: Summary) -> str:
 
 
 def run(args: argparse.Namespace, work: Path, out: TextIO) -> int:
+    """Choose the load from the database, start the server, measure and print; 1 if the
+    target is not met."""
     db = args.db.resolve()
     data = dataset.describe(db)
     vocab = dataset.vocabulary(db)
@@ -186,6 +188,7 @@ def run(args: argparse.Namespace, work: Path, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """The command line (``--help``)."""
     parser = argparse.ArgumentParser(
         prog="python -m bench.stall",
         description=__doc__,
