@@ -276,7 +276,7 @@ def check_case(client: httpx.Client, case: Case) -> None:
     """Send the warm body and a few cold ones (with minWidths no run sends); refuse errors."""
     n = len(case.cold)
     bodies = [case.warm] + [
-        fill(case.cold[k % n], CHECK_BASE - k // n) for k in (0, 1, n, 400 * n + 1)
+        fill(case.cold[k % n], CHECK_BASE - k // n) for k in dict.fromkeys((0, 1, n, 400 * n + 1))
     ]
     for body in bodies:
         answer = client.post(case.path, content=body, headers={"content-type": "application/json"})
