@@ -159,7 +159,6 @@ def run(args: argparse.Namespace, work: Path, out: TextIO) -> int:
         for t in threads:
             t.join(args.timeout + 5)
         during = metrics.scrape(server.url) - quiet
-        healthy = server.settle(args.timeout)
         head = f"{'client':<24} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  errors"
         out.write("\n" + head + "\n" + "-" * len(head) + "\n")
         out.write(_row(f"homepage alone ({args.reference:.0f} s)", alone) + "\n")
@@ -173,7 +172,6 @@ def run(args: argparse.Namespace, work: Path, out: TextIO) -> int:
         out.write(
             f"\nserver, homepage alone: {(quiet - started).describe()}\n"
             f"server, under load: {during.describe()}\n"
-            f"server settled {healthy:.1f} s after the load stopped\n"
         )
         met = loaded.p99 < TARGET_P99_MS and loaded.failed == 0
         ratio = loaded.p99 / alone.p99 if alone.p99 else 0.0
