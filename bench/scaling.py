@@ -78,7 +78,8 @@ def measure(
     found: dict[str, Summary] = {}
     with httpx.Client(base_url=url, timeout=60) as client:
         for case in build_cases(names, db, client, out):
-            check_case(client, case)  # untimed: refuses errors, compiles the plan
+            if problem := check_case(client, case):  # untimed: refuses errors, compiles
+                out.write(f"WARNING: {problem}\n")
             n = len(case.cold)
             for k in range(min(n, requests)):  # untimed: every variant the timed run uses
                 post_body(client, fill(case.cold[k], CHECK_BASE - 1000 - k))

@@ -254,7 +254,8 @@ def _run(
         with httpx.Client(base_url=graph.url, timeout=60) as gclient:
             cases = build_cases(names, db, gclient, out)
             for case in cases:
-                check_case(gclient, case)
+                if problem := check_case(gclient, case):
+                    out.write(f"WARNING: {problem}\n")
         with httpx.Client(base_url=floor.url, timeout=60) as fclient:
             check_case(fclient, floor_c)
         _header(settings, db, out)

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace, db: Path, content: Path, work: Path, out: Text
         with httpx.Client(base_url=server.url, timeout=60) as client:
             cases = build_cases(names, db, client, out)
             for case in cases:
-                check_case(client, case)
+                if problem := check_case(client, case):
+                    out.write(f"WARNING: {problem}\n")
         bodies = work / "soak.bodies"
         bodies.write_text("\n".join(mix(cases, args.variants)) + "\n")
         before = metrics.scrape(server.url)

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bench import cases as cases_mod
@@ -79,3 +80,25 @@ def test_scaling_datasets_reuse_folders_and_named_pairs(tmp_path: Path) -> None:
     parser.dataset = ["1000000=/data/c1m"]
     with pytest.raises(SystemExit, match="N=CONTENT_DIR:DB_FILE"):
         scaling_mod.datasets(parser, [1000])
+
+
+def test_check_case_measures_timeouts_but_stops_on_a_broken_case() -> None:
+    def answering(body: dict[str, object]) -> httpx.Client:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+        return httpx.Client(transport=transport, base_url="http://gql")
+
+    case = cases_mod.gql_case("topic", cases_mod.TOPIC, [{"slug": "big"}])
+    timeout = {"data": {"topic": None}, "errors": [{"message": "slow", "extensions":
+               {"code": "TIMEOUT"}}]}  # fmt: skip
+    with answering(timeout) as client:
+        note = cases_mod.check_case(client, case)
+    assert note is not None
+    assert note.startswith("case topic: the server answered TIMEOUT to ")
+    assert note.endswith("measured anyway, its errors are counted")
+    assert case.response_bytes > 0
+    with answering({"data": {"topic": {"name": "x"}}}) as client:
+        assert cases_mod.check_case(client, case) is None
+    invalid = {"errors": [{"message": "no", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+    for body in (invalid, {"data": {"topic": None}}):
+        with answering(body) as client, pytest.raises(SystemExit, match="case topic"):
+            cases_mod.check_case(client, case)
