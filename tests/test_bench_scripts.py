@@ -15,6 +15,7 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -143,6 +144,27 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
     assert any(n["related"] for n in nodes)
     assert all(set(n["provider"]) == {"name", "domain"} for n in nodes)
     assert len(smaller["data"]["articles"]["nodes"]) == 3
+
+
+def test_floor_counts_once_per_database_version(tmp_path: Path) -> None:
+    db = tmp_path / "count.db"
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = wal")
+    writer.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")
+    writer.execute("INSERT INTO articles VALUES (1), (2)")
+    reader = floor_mod.connect(db)
+    counted: dict[int, int] = {}
+    try:
+        assert floor_mod.article_count(reader, counted) == 2
+        writer.execute("INSERT INTO articles VALUES (3)")  # another connection commits
+        assert floor_mod.article_count(reader, counted) == 3
+        assert len(counted) == 1
+        (version,) = counted
+        counted[version] = 99  # the next call must use the kept count, not count again
+        assert floor_mod.article_count(reader, counted) == 99
+    finally:
+        reader.close()
+        writer.close()
 
 
 # --- bench.serve --------------------------------------------------------------------------
