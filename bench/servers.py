@@ -1,7 +1,9 @@
-"""Server processes for benchmarks: start, wait until healthy, settle, stop."""
+"""Server processes for benchmarks: start, wait until healthy, settle, measure memory, stop."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import signal
 import socket
 import subprocess
@@ -94,3 +96,76 @@ def newsgraph_command() -> list[str]:
     """``newsgraph`` from this interpreter's environment."""
     script = Path(sys.executable).parent / "newsgraph"
     return [str(script)] if script.exists() else [sys.executable, "-m", "newsgraph.cli"]
+
+
+def serve_newsgraph(
+    db: Path, content: Path, logdir: Path, name: str = "newsgraph", workers: int = 1
+) -> Server:
+    """Start ``newsgraph serve`` on ``db`` (it loads ``content`` first, incrementally:
+    pass the folder the database was built from, or it removes every other article)."""
+    port = free_port()
+    argv = [*newsgraph_command(), "serve", "--db", str(db), "--content", str(content),
+            "--port", str(port), "--workers", str(max(1, workers))]  # fmt: skip
+    return start(name, argv, port, logdir)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB (Linux ``/proc``); 0 once it has exited."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid``, their children and so on (Linux ``/proc``)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # the command name (in parentheses) may hold spaces: the ppid follows the last ')'
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and every process under it (worker processes, pools)."""
+    return rss_mb(pid) + sum(rss_mb(child) for child in descendants(pid))
+
+
+def add_database_args(parser: argparse.ArgumentParser) -> None:
+    """``--db``, ``--content`` and ``--startup-timeout``, for benchmarks that start
+    ``newsgraph serve`` on an existing database."""
+    parser.add_argument("--db", type=Path, required=True, help="a loaded newsgraph database")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        required=True,
+        help="the folder the database was loaded from (serve loads it first, incrementally)",
+    )
+    parser.add_argument(
+        "--startup-timeout", type=float, default=900, help="seconds to wait for /healthz"
+    )
+
+
+def check_database_args(args: argparse.Namespace) -> None:
+    """Refuse a missing database or content folder before any server starts."""
+    if not args.db.is_file():
+        raise SystemExit(f"--db {args.db} is not a file; load a corpus first (newsgraph load)")
+    if not args.content.is_dir():
+        raise SystemExit(f"--content {args.content} is not a folder")

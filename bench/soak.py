@@ -1,21 +1,25 @@
-"""Soak test: a minute of concurrency 64 over the README's queries, watching memory.
+"""Soak: ten minutes at 64 connections of requests that never repeat, watching memory.
 
-Why: a server can pass every test and still leak, or start failing only after
-thousands of requests. This starts ``newsgraph serve`` on a generated corpus
-(or ``--db``/``--content``), drives it with ``wrk`` from 127.0.0.1 at
-concurrency 64 for a bounded time with the README's example queries plus a
-homepage feed whose variables never repeat, samples the server's resident
-memory every two seconds, and prints errors, throughput, latency and whether
-memory grew after warm-up.
+Why: a server can pass every test and still leak, or fail only after hundreds of
+thousands of requests (target 6 of issue 14: on the 1M database, RSS sampled every 10 s
+reaches a plateau after warm-up, the last 5 minutes within +-5%, and 0 errors). This
+starts ``newsgraph serve`` (one worker) and drives it with ``wrk`` from 127.0.0.1 with a
+mix of every :mod:`bench.serve` case (homepage, topic, deep page, search, article and
+the README's TopicPage, ProviderPage, Search and Article), up to ``--variants`` bodies
+of each, every request with a variable that never repeats (bench.serve's cold mode), so
+the response cache cannot hold them. The server's resident memory (its process and any
+children) is sampled every ``--interval`` seconds and printed as a series, with the
+plateau check, wrk's errors and the server's own counts (the response cache must have
+answered none of the requests).
 
-Run: ``python -m bench.soak [--seconds 60] [--connections 64] [--items 10000]``.
+Run: ``python -m bench.soak --db FILE --content DIR [--duration 600] [--interval 10]``,
+or ``--items N`` to generate and load a corpus first.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,95 +29,160 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import httpx
+
+from bench import metrics
+from bench.cases import ALL_CASES, COLD_BASE, Case, build_cases, check_case
 from bench.corpus import generate
-from bench.scaling import rss_mb
-from bench.servers import free_port, newsgraph_command, start
+from bench.servers import serve_newsgraph, tree_rss_mb
 from bench.wrk import LUA, parse_wrk
 
-ROOT = Path(__file__).resolve().parent.parent
-COLD_HOMEPAGE = (
-    "query($w: Int!) { articles(first: 20) { nodes { title provider { name } "
-    "leadImage(minWidth: $w) { url } topics { name } related(first: 3) { title } } } }"
-)
+PLATEAU_TOLERANCE = 0.05
 
 
-def bodies() -> list[str]:
-    """wrk body templates: each README example, and a homepage whose ``{K}`` never repeats."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    examples = re.findall(r"```graphql\n(.*?)```", readme, re.S)
-    lines = [
-        json.dumps({"query": q, "extensions": {"soak": 987654321}}).replace("987654321", "{K}")
-        for q in examples
-    ]
-    cold = json.dumps({"query": COLD_HOMEPAGE, "variables": {"w": 987654321}})
-    lines.append(cold.replace("987654321", "{K}"))
-    return lines
+def mix(cases: Sequence[Case], variants: int) -> list[str]:
+    """Body templates for wrk's cold mode: ``variants`` of each case, interleaved so that
+    every case gets the same share of the requests. A case with fewer variants repeats
+    them with an unused variable ``copy`` added, so that no two lines are alike (wrk's
+    cold mode makes request bodies unique only across distinct lines)."""
+    found: list[str] = []
+    for i in range(variants):
+        for case in cases:
+            line = case.cold[i % len(case.cold)]
+            if i >= len(case.cold):
+                if not line.endswith("}}"):
+                    raise ValueError(f"case {case.name}: the body does not end in its variables")
+                line = f'{line[:-2]},"copy":{i}}}}}'
+            found.append(line)
+    return found
 
 
-def run(db: Path, content: Path, seconds: int, connections: int, work: Path, out: TextIO) -> int:
-    port = free_port()
-    argv = [*newsgraph_command(), "serve", "--db", str(db), "--content", str(content),
-            "--port", str(port)]  # fmt: skip
-    server = start("newsgraph-soak", argv, port, work)
+def plateau(
+    samples: Sequence[tuple[float, float]], window: float
+) -> tuple[bool, float, float, float]:
+    """Whether every sample of the last ``window`` seconds is within +-5% of the first
+    one of that window; returns (ok, first MB, lowest MB, highest MB)."""
+    if not samples:
+        return False, 0.0, 0.0, 0.0
+    end = samples[-1][0]
+    last = [mb for at, mb in samples if at >= end - window] or [samples[-1][1]]
+    first = last[0]
+    ok = all(abs(mb - first) <= PLATEAU_TOLERANCE * first for mb in last)
+    return ok, first, min(last), max(last)
+
+
+def format_series(samples: Sequence[tuple[float, float]], per_line: int = 6) -> str:
+    """``   10 s  312.4 MB`` cells, ``per_line`` to a line."""
+    cells = [f"{at:>5.0f} s {mb:>7.1f} MB" for at, mb in samples]
+    return "\n".join(
+        "  " + " | ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)
+    )
+
+
+def run(args: argparse.Namespace, db: Path, content: Path, work: Path, out: TextIO) -> int:
+    """Serve ``db``, drive it with wrk while sampling memory, print; 1 if the target is
+    not met."""
+    server = serve_newsgraph(db, content, work, "soak")
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
 
-    def sample() -> None:
-        begun = time.monotonic()
-        while not stop.is_set():
-            samples.append((time.monotonic() - begun, rss_mb(server.proc.pid)))
-            stop.wait(2)
+    def sample(begun: float) -> None:
+        while True:
+            samples.append((time.monotonic() - begun, tree_rss_mb(server.proc.pid)))
+            if stop.wait(args.interval):
+                return
 
     try:
-        server.wait_healthy(timeout=900)
-        body_file = work / "soak.bodies"
-        body_file.write_text("\n".join(bodies()) + "\n")
-        sampler = threading.Thread(target=sample, daemon=True)
+        took = server.wait_healthy(args.startup_timeout)
+        names = [n.strip() for n in args.cases.split(",") if n.strip()]
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            cases = build_cases(names, db, client, out)
+            for case in cases:
+                if problem := check_case(client, case):
+                    out.write(f"WARNING: {problem}\n")
+        bodies = work / "soak.bodies"
+        bodies.write_text("\n".join(mix(cases, args.variants)) + "\n")
+        before = metrics.scrape(server.url)
+        out.write(
+            f"soak: {args.duration} s at {args.connections} connections on {db} "
+            f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}); serve healthy "
+            f"after {took:.1f} s at {tree_rss_mb(server.proc.pid):.0f} MB; "
+            f"{len(cases)} cases: {', '.join(c.name for c in cases)}\n"
+        )
+        out.flush()
+        sampler = threading.Thread(target=sample, args=(time.monotonic(),), daemon=True)
         sampler.start()
+        argv = [
+            "wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout=10s",
+            "--latency", "-s", str(LUA), server.url + "/graphql", "--",
+            str(bodies), "cold", "2", str(COLD_BASE),
+        ]  # fmt: skip
         done = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=10s", "--latency",
-             "-s", str(LUA), server.url + "/graphql", "--", str(body_file), "cold", "2", "300"],
-            capture_output=True, text=True, timeout=seconds + 120, check=False,
-        )  # fmt: skip
+            argv, capture_output=True, text=True, timeout=args.duration + 120, check=False
+        )
         stop.set()
         sampler.join()
         if done.returncode != 0:
-            print(f"wrk failed: {done.stderr[-500:]}", file=out)
+            out.write(f"wrk failed ({done.returncode}): {done.stderr[-500:]}\n")
             return 1
         result = parse_wrk(done.stdout)
+        counts = metrics.scrape(server.url) - before
     finally:
         stop.set()
         server.stop()
-    warm = [mb for at, mb in samples if at >= 10] or [mb for _, mb in samples]
-    print(
-        f"soak: {seconds} s at concurrency {connections}, {len(bodies())} request shapes", file=out
+    window = min(args.plateau, args.duration / 2)
+    ok, first, low, high = plateau(samples, window)
+    spread = f"{(low / first - 1):+.1%}..{(high / first - 1):+.1%}" if first else "-"
+    out.write(
+        f"requests {result.requests:,} ({result.rps:,.1f}/s), p50 {result.p50_ms} ms, "
+        f"p99 {result.p99_ms} ms\n"
+        f"errors: non-2xx {result.non_2xx}, socket {result.socket_errors}, "
+        f"GraphQL {result.graphql_errors}\n"
+        f"server: {counts.describe()}\n"
+        f"\nRSS every {args.interval:g} s (server process and children):\n"
+        f"{format_series(samples)}\n"
+        f"\nlast {window:.0f} s: {first:.1f} MB at the start, {low:.1f}..{high:.1f} MB "
+        f"({spread})\n"
     )
-    print(f"requests {result.requests:,} ({result.rps:,.0f}/s), p50 {result.p50_ms} ms, "
-          f"p99 {result.p99_ms} ms", file=out)  # fmt: skip
-    print(f"errors: non-2xx {result.non_2xx}, socket {result.socket_errors}, "
-          f"GraphQL {result.graphql_errors}", file=out)  # fmt: skip
-    print(f"server RSS: start {samples[0][1]:.0f} MB, after warm-up {warm[0]:.0f} MB, "
-          f"max {max(warm):.0f} MB, end {warm[-1]:.0f} MB "
-          f"(growth after warm-up {warm[-1] - warm[0]:+.0f} MB)", file=out)  # fmt: skip
-    return 0 if result.errors == 0 else 1
+    cache_share = counts.share("cache")
+    met = ok and result.errors == 0
+    out.write(
+        f"\ntarget 6 (RSS of the last {window:.0f} s within +-{PLATEAU_TOLERANCE:.0%} of its "
+        f"start, 0 errors): {'met' if met else 'NOT MET'}"
+        f" (plateau {'ok' if ok else 'MISS'}, errors {result.errors})"
+        f"; response cache answered {cache_share:.1%} of the requests\n"
+    )
+    return 0 if met else 1
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
-    parser.add_argument("--seconds", type=int, default=60)
+    """The command line (``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", type=Path, help="a loaded database (with --content)")
+    parser.add_argument("--content", type=Path, help="the folder it was loaded from")
+    parser.add_argument("--items", type=int, default=10_000, help="corpus size without --db")
+    parser.add_argument("--duration", type=int, default=600, help="seconds of load")
+    parser.add_argument("--interval", type=float, default=10, help="seconds between RSS samples")
+    parser.add_argument("--plateau", type=float, default=300, help="seconds judged at the end")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--db", type=Path)
-    parser.add_argument("--content", type=Path)
+    parser.add_argument("--variants", type=int, default=20, help="bodies per case at most")
+    parser.add_argument("--cases", default=",".join(ALL_CASES), help="comma-separated")
+    parser.add_argument("--startup-timeout", type=float, default=900)
     args = parser.parse_args(argv)
+    if (args.db is None) != (args.content is None):
+        raise SystemExit("pass --db and --content together (or neither, with --items)")
     with tempfile.TemporaryDirectory(prefix="newsgraph-soak-") as tmp:
         work = Path(tmp)
-        content = args.content
-        if content is None:
-            content = work / "corpus"
-            generate(content, args.items, seed=2)
-        db = args.db or work / "soak.db"
-        return run(db, content, args.seconds, args.connections, work, out)
+        if args.content is None:
+            generate(work / "corpus", args.items, seed=2)
+            return run(args, work / "soak.db", work / "corpus", work, out)
+        if not args.db.is_file() or not args.content.is_dir():
+            raise SystemExit("--db must be a database file and --content a folder")
+        return run(args, args.db.resolve(), args.content.resolve(), work, out)
 
 
 if __name__ == "__main__":

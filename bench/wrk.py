@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.cases import BASE_MIN_WIDTH, Case
+from bench.cases import COLD_BASE, Case
 from bench.load import machine_busy, process_cpu
 
 LUA = Path(__file__).with_name("wrk_post.lua")
@@ -95,7 +95,7 @@ def run_wrk(url: str, case: Case, mode: str, settings: WrkSettings, workdir: Pat
         "wrk", f"-t{settings.threads}", f"-c{settings.connections}",
         f"-d{settings.duration}s", f"--timeout={settings.timeout}s", "--latency",
         "-s", str(LUA), url + case.path, "--",
-        str(bodies), mode, str(settings.threads), str(BASE_MIN_WIDTH),
+        str(bodies), mode, str(settings.threads), str(COLD_BASE),
     ]  # fmt: skip
     done = subprocess.run(
         argv, capture_output=True, text=True, timeout=settings.duration + 60, check=False

@@ -1,10 +1,11 @@
-"""Smoke tests for the benchmark scripts, so they do not rot between benchmark runs.
+"""Smoke tests for the benchmark commands, so they do not rot between benchmark runs.
 
 Why: benchmarks run rarely and by hand; a renamed column or a changed API breaks them
-silently. These run the load benchmark end to end on a tiny corpus, check that the
-floor app answers exactly what the GraphQL server answers for the homepage query (the
-floor is only a fair floor if it does the same work), and check the wrk output parser
-and Lua script. Everything stays under a few seconds; what needs wrk is skipped without it.
+silently. These run every command end to end on a tiny corpus (load, serve, first,
+stall, scaling, soak) and read what it printed, check that the floor app answers
+exactly what the GraphQL server answers for the homepage query (the floor is only a
+fair floor if it does the same work), and check the wrk output parser, the Lua script
+and the verdicts. What needs wrk is skipped without it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -23,10 +26,15 @@ import pytest
 
 from api.http.app import create_app as graphql_app
 from bench import cases as cases_mod
+from bench import dataset as dataset_mod
+from bench import first as first_mod
 from bench import floor as floor_mod
 from bench import load as load_mod
+from bench import scaling as scaling_mod
 from bench import serve as serve_mod
 from bench import servers as servers_mod
+from bench import soak as soak_mod
+from bench import stall as stall_mod
 from bench import wrk as wrk_mod
 from bench.corpus import generate
 from core.config import Settings
@@ -99,6 +107,7 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
             answer = await client.post("/homepage", content=cases_mod.floor_case().warm)
             assert answer.status_code == 200
+            floor_raw = answer.content
             floor_body = answer.json()
             assert (await client.get("/healthz")).json()["articles"] == 50
             assert (await client.post("/homepage", content=b"[1]")).status_code == 400
@@ -107,7 +116,8 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gql") as client:
             headers = {"content-type": "application/json"}
-            warm = (await client.post("/graphql", content=case.warm, headers=headers)).json()
+            warm_raw = (await client.post("/graphql", content=case.warm, headers=headers)).content
+            warm = json.loads(warm_raw)
             # a cold request (negative minWidth, as late in a cold run) picks the same images
             cold = cases_mod.fill(case.cold[0], -1234)
             cold_body = (await client.post("/graphql", content=cold, headers=headers)).json()
@@ -117,6 +127,7 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
 
     assert "errors" not in warm
     assert floor_body == warm
+    assert len(floor_raw) == len(warm_raw)  # the same bytes on the wire, too
     assert cold_body == warm
     feed = floor_body["data"]["articles"]
     assert feed["totalCount"] == 50
@@ -133,6 +144,27 @@ async def test_floor_answers_what_graphql_answers(small_db: Path) -> None:
     assert any(n["related"] for n in nodes)
     assert all(set(n["provider"]) == {"name", "domain"} for n in nodes)
     assert len(smaller["data"]["articles"]["nodes"]) == 3
+
+
+def test_floor_counts_once_per_database_version(tmp_path: Path) -> None:
+    db = tmp_path / "count.db"
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = wal")
+    writer.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")
+    writer.execute("INSERT INTO articles VALUES (1), (2)")
+    reader = floor_mod.connect(db)
+    counted: dict[int, int] = {}
+    try:
+        assert floor_mod.article_count(reader, counted) == 2
+        writer.execute("INSERT INTO articles VALUES (3)")  # another connection commits
+        assert floor_mod.article_count(reader, counted) == 3
+        assert len(counted) == 1
+        (version,) = counted
+        counted[version] = 99  # the next call must use the kept count, not count again
+        assert floor_mod.article_count(reader, counted) == 99
+    finally:
+        reader.close()
+        writer.close()
 
 
 # --- bench.serve --------------------------------------------------------------------------
@@ -221,11 +253,107 @@ def test_wrk_script_drives_the_floor(floor_server: servers_mod.Server, tmp_path:
     settings = wrk_mod.WrkSettings(duration=1, connections=4, threads=2, timeout=5)
     started = time.monotonic()
     for mode in ("cold", "warm"):
-        result = wrk_mod.run_wrk(
-            floor_server.url, cases_mod.floor_case(), mode, settings, tmp_path
-        )
+        result = wrk_mod.run_wrk(floor_server.url, cases_mod.floor_case(), mode, settings, tmp_path)
         assert result.requests > 0
         assert result.errors == 0
         assert result.p50_ms is not None
         assert result.p99_ms is not None
     assert time.monotonic() - started < 20
+
+
+# --- each command end to end, small ---------------------------------------------------------
+
+
+def _table(text: str, first_word: str) -> list[str]:
+    """The whitespace-split line of a table starting with ``first_word``."""
+    return next(line.split() for line in text.splitlines() if line.startswith(first_word + " "))
+
+
+def test_first_sends_each_query_once(small_db: Path) -> None:
+    out = io.StringIO()
+    content = small_db.parent / "content"
+    argv = ["--db", str(small_db), "--content", str(content), "--words", "6", "--slowest", "2"]
+    assert first_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    topics = len(dataset_mod.describe(small_db).topics)
+    for group, count in (("topics", topics), ("facets", 21), ("search", 6), ("prefix", None)):
+        row = _table(text, group)
+        assert count is None or int(row[1]) == count, row
+        assert float(row[2].replace(",", "")) > 0  # p50 ms
+        assert row[5:7] == ["0", "0"]  # no failures, no TIMEOUT
+    assert "verdict (p95 < 100 ms, no errors)" in text
+    assert text.count("newsgraph_executor_total{executor}: compiled") == 4
+    assert re.search(r"ms  '\w+' \(in [\d,]+ articles\)  \[compiled\]", text), text
+
+
+def test_stall_measures_the_homepage_alone_and_under_load(small_db: Path) -> None:
+    out = io.StringIO()
+    content = small_db.parent / "content"
+    argv = ["--db", str(small_db), "--content", str(content), "--duration", "1.5",
+            "--reference", "1", "--clients", "2"]  # fmt: skip
+    assert stall_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    alone = next(line for line in text.splitlines() if line.startswith("homepage alone"))
+    assert int(alone.split()[4].replace(",", "")) > 10  # requests in a second
+    assert alone.endswith("none")  # no errors
+    assert "homepage under load (2 s)" in text
+    assert "expensive client 2" in text
+    for family in ("search-facets", "or-not", "deep-quality", "aliases"):
+        assert f"  {family}" in text
+    assert "QUERY_TOO_COMPLEX" not in text
+    assert "target 2: homepage p99 under load" in text
+
+
+def test_scaling_reuses_a_database_and_generates_another(small_db: Path, tmp_path: Path) -> None:
+    out = io.StringIO()
+    pair = f"50={small_db.parent / 'content'}:{small_db}"
+    argv = ["--sizes", "50,80", "--requests", "4", "--work", str(tmp_path),
+            "--dataset", pair, "--cases", "homepage,deep,readme-topic,readme-provider"]  # fmt: skip
+    assert scaling_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert "generated 80 items" in text
+    assert "generated 50 items" not in text
+    assert (tmp_path / "scaling-80.db").exists()
+    rows = [line.split() for line in text.splitlines() if line.startswith("readme-topic ")]
+    assert [r[1] for r in rows] == ["50", "80"]
+    assert rows[0][5:7] == ["1.00x", "1.00x"]
+    assert all(r[-1] == "0" for r in rows)  # no errors
+    assert "target 5 (each case's p50 and p95 within 1.5x of the 50-item figure" in text
+    assert "RSS not judged below 1,000,000 items" in text
+
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+
+
+@needs_wrk
+def test_soak_samples_memory_and_never_hits_the_cache(small_db: Path) -> None:
+    out = io.StringIO()
+    argv = ["--db", str(small_db), "--content", str(small_db.parent / "content"),
+            "--duration", "3", "--interval", "1", "--connections", "4",
+            "--cases", "homepage,search,readme-topic"]  # fmt: skip
+    assert soak_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert "errors: non-2xx 0, socket 0, GraphQL 0" in text
+    assert text.count(" MB |") >= 2  # a series of samples
+    assert "target 6 (RSS of the last 2 s within +-5% of its start, 0 errors)" in text
+    assert "response cache answered 0.0% of the requests" in text
+
+
+@needs_wrk
+def test_serve_prints_bodies_metrics_and_verdicts(
+    small_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSGRAPH_WORKERS", "1")
+    out = io.StringIO()
+    argv = ["--db", str(small_db), "--content", str(small_db.parent / "content"),
+            "--duration", "1", "--connections", "4", "--cases", "homepage,readme-provider"]  # fmt: skip
+    assert serve_mod.main(argv, out=out) in (0, 1)
+    text = out.getvalue()
+    assert re.search(r"homepage body: newsgraph ([\d,]+) bytes, floor \1 bytes \(1\.000x\); "
+                     r"equal JSON", text), text  # fmt: skip
+    assert "newsgraph during the runs: newsgraph_executor_total{executor}: cache" in text
+    cold = _table(text, "readme-provider").copy()
+    assert cold[1] == "cold"
+    assert cold[11:13] == ["0.0", "0"]  # cache%, fallbacks: no cold request was cached
+    assert re.search(r"^  readme-provider +(met|NOT MET) +cold", text, re.MULTILINE)
+    assert "p99 not judged at 4 connections" in text
