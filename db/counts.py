@@ -1,120 +1,220 @@
 """Counts and facets over a filter: the aggregates a feed shows beside its page.
 
-A filter of one scope (none, one topic, one provider, one category, one type)
-reads the counts the loader keeps (:mod:`db.aggregates`): an index lookup,
-whatever the size of the corpus. Any other filter is counted and grouped here;
-that may take long on a large corpus, so it is slow work (see
-:mod:`db.session`). Either way the result is kept in the session's aggregate
-cache until the content version changes.
+Every answer is bounded work, whatever the size of the corpus:
+
+* a filter of one scope, or of several scopes of one kind that no article
+  shares (two providers, three types), reads the counts the loader keeps
+  (:mod:`db.aggregates`): exact, an index lookup;
+* a full-text search counts and facets its window (:mod:`db.search`);
+* any other filter counts and facets its *window*: the ``search_window``
+  (10,000) most recently published matching articles, found within a fixed
+  amount of SQLite work (:data:`WINDOW_WORK`, counted in virtual-machine steps,
+  so every replica finds the same window). ``countsExact`` says when that is
+  not every match.
+
+Either way the result is kept in the session's aggregate cache until the
+content version changes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from db.query import MATCHES, Filter, only, where
-from db.rows import FacetRow
-from db.session import SessionCore
+import orjson
 
+from db.lookups import LookupReads
+from db.query import Filter, only, where
+from db.rows import FacetRow
+from db.search import SearchReads
+from db.session import IDS, ids_json
+
+WINDOW_WORK = 1_000
+"""Ticks of :data:`WINDOW_STEP` SQLite steps a filter's window may take to find."""
+WINDOW_STEP = 4_000
+
+_IN = f"IN {IDS}"
 KEPT_COUNT = (
-    "SELECT n FROM facet_counts WHERE scope = ? AND scope_key = ? AND facet = 'count'"
+    f"SELECT sum(n) FROM facet_counts WHERE scope = ? AND scope_key {_IN} AND facet = 'count'"
     " AND value = ''"
 )
-_KEPT = " FROM facet_counts c {join} WHERE c.scope = ? AND c.scope_key = ? AND c.facet = ?"
+_KEPT = f" FROM facet_counts c {{join}} WHERE c.scope = ? AND c.scope_key {_IN} AND c.facet = ?"
 KEPT_FACETS = {
-    "topics": "SELECT t.slug, t.name, c.n"
+    "topics": "SELECT t.slug, t.name, sum(c.n) AS n"
     + _KEPT.format(join="JOIN topics t ON t.id = c.value")
-    + " ORDER BY c.n DESC, t.name LIMIT ?",
-    "providers": "SELECT p.domain, p.name, c.n"
+    + " GROUP BY c.value ORDER BY n DESC, t.name LIMIT ?",
+    "providers": "SELECT p.domain, p.name, sum(c.n) AS n"
     + _KEPT.format(join="JOIN providers p ON p.id = c.value")
-    + " ORDER BY c.n DESC, p.domain LIMIT ?",
-    "categories": "SELECT c.value, NULL, c.n" + _KEPT.format(join="")
-    + " ORDER BY c.n DESC, c.value LIMIT ?",
-    "types": "SELECT c.value, NULL, c.n" + _KEPT.format(join="")
-    + " ORDER BY c.n DESC, c.value LIMIT ?",
+    + " GROUP BY c.value ORDER BY n DESC, p.domain LIMIT ?",
+    "categories": "SELECT c.value, NULL, sum(c.n) AS n" + _KEPT.format(join="")
+    + " GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?",
+    "types": "SELECT c.value, NULL, sum(c.n) AS n" + _KEPT.format(join="")
+    + " GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?",
 }  # fmt: skip
-"""Facets read from the kept counts, ordered as :meth:`CountReads.facets` orders them."""
+"""Facets read from the kept counts, ordered as the grouping below orders them."""
 
-Scope = tuple[str, Any]
+_GROUPED = {
+    "topics": "SELECT t.slug, t.name, count(*) AS n FROM article_topics x"
+    " JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ({ids})"
+    " GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?",
+    "providers": "SELECT p.domain, p.name, count(*) AS n FROM articles a"
+    " JOIN providers p ON p.id = a.provider_id WHERE a.id IN ({ids})"
+    " GROUP BY p.id ORDER BY n DESC, p.domain LIMIT ?",
+    "categories": "SELECT a.category, NULL, count(*) AS n FROM articles a"
+    " WHERE a.id IN ({ids}) AND a.category IS NOT NULL"
+    " GROUP BY a.category ORDER BY n DESC, a.category LIMIT ?",
+    "types": "SELECT a.type, NULL, count(*) AS n FROM articles a"
+    " WHERE a.id IN ({ids}) AND a.type IS NOT NULL"
+    " GROUP BY a.type ORDER BY n DESC, a.type LIMIT ?",
+}  # fmt: skip
+"""Facets of a set of articles, given as SQL that selects their ids."""
+
+_WINDOW = "a.id, a.provider_id, a.type, a.category"
+_TEXT_IDS = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?"
+Window = tuple[int, int | None, str | None, str | None]
+"""An article of a filter's window: id, provider id, type, category."""
+
+Scope = tuple[str, str]
+"""A kept scope's name and its keys as a JSON array (several keys: a disjoint union)."""
 
 
-class CountReads(SessionCore):
+class CountReads(LookupReads, SearchReads):
     """How many articles match, and how they spread over topics, providers, types."""
 
     def scope(self, f: Filter | None) -> Scope | None:
-        """The kept scope that is exactly this filter, if there is one."""
-        if f is None:
-            return ("all", "")
+        """The kept scopes whose union is exactly this filter, if there are any."""
+        if f is None or f == Filter():
+            return ("all", '[""]')
         for name in ("topics_any", "topics_all"):
             values = getattr(f, name)
             if only(f, name) and len(values) == 1:
                 found = self.rows("SELECT id FROM topics WHERE name = ? OR slug = ?", values * 2)
                 if len(found) > 1:
                     return None  # one topic's name is another's slug: count the union
-                return ("topic", found[0][0] if found else -1)
-        if only(f, "provider_in") and f.provider_in and len(f.provider_in) == 1:
-            found = self.rows("SELECT id FROM providers WHERE domain = ?", f.provider_in)
-            return ("provider", found[0][0] if found else -1)
-        for name, scope in (("category", "category"), ("type", "type")):
+                return ("topic", _keys([r[0] for r in found]))
+        if only(f, "provider_in") and f.provider_in:
+            found = self.rows(
+                f"SELECT id FROM providers WHERE domain {_IN}", (_json(f.provider_in),)
+            )
+            return ("provider", _keys([r[0] for r in found]))
+        for name in ("category", "type"):
             if only(f, name):
-                return (scope, getattr(f, name))
+                return (name, _keys([getattr(f, name)]))
             values = getattr(f, f"{name}_in")
-            if only(f, f"{name}_in") and len(values) == 1:
-                return (scope, values[0])
+            if only(f, f"{name}_in") and values:
+                return (name, _keys(values))
         return None
 
     def article_count(self, f: Filter | None, *, kept_counts: bool = True) -> int:
-        """How many articles match a filter (read from the kept counts when it can be)."""
-        kept = self.scope(f) if kept_counts else None
+        """How many articles match a filter: exact where cheap, else its window's count."""
+        if not kept_counts:
+            cond = where(f, self.search_window)
+            sql = f"SELECT count(*) FROM articles a WHERE {cond.sql}"
+            return int(self.aggregate(sql, cond.params)[0][0])
+        kept = self.scope(f)
         if kept is not None:
             found = self.aggregate(KEPT_COUNT, kept, quick=True)
-            return int(found[0][0]) if found else 0
-        params: tuple[Any, ...]
-        if f is not None and only(f, "text"):
-            sql, params = f"SELECT count(*) FROM ({MATCHES})", (f.text, self.search_window)
-        else:
-            cond = where(f, self.search_window)
-            sql, params = f"SELECT count(*) FROM articles a WHERE {cond.sql}", cond.params
-        return int(self.aggregate(sql, params)[0][0])
+            return int(found[0][0] or 0)
+        if f is not None and only(f, "text") and f.text is not None:
+            return self.window(f.text).matches
+        return min(len(self.filter_window(f)[0]), self.search_window)
 
     def counts_exact(self, f: Filter | None) -> bool:
-        """Whether counts over this filter cover every match: no search in it matches
-        more than the search window (:data:`~db.query.SEARCH_WINDOW`) articles."""
-        sql = f"SELECT count(*) FROM ({MATCHES})"
-        return all(
-            self.aggregate(sql, (text, self.search_window + 1))[0][0] <= self.search_window
-            for text in (f.texts() if f is not None else ())
-        )
+        """Whether counts over this filter cover every match (see the module doc)."""
+        if f is None or self.scope(f) is not None:
+            return True
+        if not all(self.window(text).exact for text in f.texts()):
+            return False
+        if only(f, "text"):
+            return True
+        ids, complete = self.filter_window(f)
+        return complete and len(ids) <= self.search_window
+
+    def filter_window(self, f: Filter | None) -> tuple[list[Window], bool]:
+        """Up to ``search_window`` + 1 newest matching articles (id, provider, type and
+        category), and whether the search for them finished within :data:`WINDOW_WORK`
+        (cached per content version)."""
+        cond = where(f, self.search_window)
+        if f is not None and only(f, "text") and f.text is not None:
+            window = self.window(f.text)
+            sql = f"SELECT {_WINDOW} FROM articles a WHERE a.id IN ({_TEXT_IDS})"
+            params: tuple[Any, ...] = (f.text, window.low)
+        elif f is not None and f.text is not None:  # at most the text's window matches
+            sql, params = f"SELECT {_WINDOW} FROM articles a WHERE {cond.sql}", cond.params
+        else:
+            sql = (
+                f"SELECT {_WINDOW} FROM articles a WHERE {cond.sql}"
+                " ORDER BY a.sk_published DESC, a.id DESC LIMIT ?"
+            )
+            params = (*cond.params, self.search_window + 1)
+        key = ("window", self.content_version(), sql, params)
+        found = self.aggregates.get(key) if self.aggregates is not None else None
+        if found is None:
+            self.slow()
+            rows, complete = self.bounded_rows(sql, params, WINDOW_WORK, WINDOW_STEP)
+            found = [rows, complete]
+            if self.aggregates is not None:
+                self.aggregates.put(key, found)
+        return found[0], found[1]
+
+    def window_facets(self, f: Filter | None, kind: str, limit: int) -> list[FacetRow]:
+        """Facets of a filter's window, counted here from the rows of its one scan (and
+        one statement for the topics), ordered as the grouping in SQL orders them."""
+        rows = self.filter_window(f)[0][: self.search_window]
+        if kind == "topics":
+            sql = (
+                "SELECT topic_id, count(*) FROM article_topics"
+                f" WHERE article_id IN {IDS} GROUP BY topic_id"
+            )
+            counted = dict(self.aggregate(sql, (ids_json(r[0] for r in rows),)))
+            found: list[tuple[Any, Any, int]]
+            topics = self.topics_by_id(counted)
+            found = [(t.slug, t.name, counted[i]) for i, t in topics.items()]
+            found.sort(key=lambda r: (-r[2], _nocase(r[1])))
+        elif kind == "providers":
+            by_id = Counter(r[1] for r in rows if r[1] is not None)
+            providers = self.providers_by_id(by_id)
+            found = [(p.domain, p.name, by_id[i]) for i, p in providers.items()]
+            found.sort(key=lambda r: (-r[2], r[0]))
+        else:
+            column = 2 if kind == "types" else 3
+            values = Counter(r[column] for r in rows if r[column] is not None)
+            found = sorted(((v, None, n) for v, n in values.items()), key=lambda r: (-r[2], r[0]))
+        return [FacetRow(*row) for row in found[:limit]]
 
     def facets(
         self, f: Filter | None, kind: str, limit: int, *, kept_counts: bool = True
     ) -> list[FacetRow]:
-        """Counts of each topic / provider / category / type among matching articles
-        (read from the kept counts when they can be, unless ``kept_counts`` is off)."""
-        kept = self.scope(f) if kept_counts else None
+        """Counts of each topic / provider / category / type among matching articles:
+        exact where cheap, else over the filter's window (``kept_counts=False``: exact,
+        grouping every matching article, however long that takes)."""
+        if kind not in _GROUPED:  # pragma: no cover - the API only asks for these four
+            raise ValueError(kind)
+        if not kept_counts:
+            cond = where(f, self.search_window)
+            matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
+            sql = _GROUPED[kind].format(ids=matching)
+            return [FacetRow(*row) for row in self.aggregate(sql, (*cond.params, limit))]
+        kept = self.scope(f)
         if kept is not None:
             rows = self.aggregate(KEPT_FACETS[kind], (*kept, kind, limit), quick=True)
             return [FacetRow(*row) for row in rows]
-        cond = where(f, self.search_window)
-        matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
-        if kind == "topics":
-            sql = (
-                f"SELECT t.slug, t.name, count(*) AS n FROM article_topics x"
-                f" JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ({matching})"
-                " GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?"
-            )
-        elif kind == "providers":
-            sql = (
-                f"SELECT p.domain, p.name, count(*) AS n FROM articles a"
-                f" JOIN providers p ON p.id = a.provider_id WHERE {cond.sql}"
-                " GROUP BY p.id ORDER BY n DESC, p.domain LIMIT ?"
-            )
-        elif kind in ("categories", "types"):
-            column = "a.category" if kind == "categories" else "a.type"
-            sql = (
-                f"SELECT {column}, NULL, count(*) AS n FROM articles a WHERE {cond.sql}"
-                f" AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?"
-            )
-        else:  # pragma: no cover - the API only asks for the four kinds above
-            raise ValueError(kind)
-        return [FacetRow(*row) for row in self.aggregate(sql, (*cond.params, limit))]
+        return self.window_facets(f, kind, limit)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _nocase(text: str) -> str:
+    """SQLite's NOCASE order: ASCII letters folded, everything else compared as is."""
+    return text.translate(_ASCII_LOWER)
+
+
+def _json(values: Any) -> str:
+    return orjson.dumps(list(values)).decode()
+
+
+def _keys(values: Any) -> str:
+    """Scope keys as a JSON array (an impossible key when there are none)."""
+    unique = sorted(set(values), key=str)
+    return _json(unique or [-1])

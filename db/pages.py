@@ -13,7 +13,6 @@ from typing import Any
 
 from db.lookups import LookupReads
 from db.query import (
-    WINDOW_START,
     Filter,
     Order,
     Sort,
@@ -22,13 +21,12 @@ from db.query import (
     where,
 )
 from db.rows import ArticleRow, Columns, article_columns
+from db.search import MATCHES_FROM, SCORE, SearchReads
 
-# BM25 column weights: a word in the title says more than one in the body
-TITLE_WEIGHT, EXCERPT_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
 RANKED_PREFIX = 500
 
 
-class PageReads(LookupReads):
+class PageReads(LookupReads, SearchReads):
     """Pages of articles in any order, under any filter."""
 
     def article_page(
@@ -53,14 +51,13 @@ class PageReads(LookupReads):
             self.slow()
         if order.sort is Sort.RELEVANCE:
             text = " AND ".join(f"({t})" for t in (f.texts() if f else []))
-            key, key_id = "-fts.rank", "a.id"
+            window = self.window(text)
+            key, key_id = "fts.k", "a.id"
             source = (
-                "articles a JOIN (SELECT rowid, bm25(articles_fts, "
-                f"{TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS rank"
-                f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= {WINDOW_START})"
-                " fts ON fts.rowid = a.id"
+                f"articles a JOIN (SELECT rowid, {SCORE} AS k {MATCHES_FROM}) fts"
+                " ON fts.rowid = a.id"
             )
-            params.extend((text, text, self.search_window))
+            params.extend((window.rank_low, text, window.low))
         elif topic is not None:
             # the driving index already limits rows to the topic: drop that condition
             assert f is not None
@@ -94,7 +91,7 @@ class PageReads(LookupReads):
     ) -> list[tuple[Any, ArticleRow]]:  # fmt: skip
         """A plain search by relevance: rank and page inside the FTS index, then join.
 
-        Only the search's window (:data:`~db.query.SEARCH_WINDOW`) is ranked. The
+        Only the search's window is considered (see :mod:`db.search`). The
         best-ranked :data:`RANKED_PREFIX` (score, id) pairs of a search are kept in
         the aggregate cache, so later pages and later requests for the same words in
         that range skip the ranking, which costs O(matches).
@@ -104,19 +101,17 @@ class PageReads(LookupReads):
             start = 0
             if cursor is not None:
                 start = next((i for i, pair in enumerate(ranked) if pair < cursor), len(ranked))
-            window = ranked[start : start + limit]
-            if len(window) == limit or len(ranked) < RANKED_PREFIX:
-                rows = self.articles_by_id((i for _, i in window), columns)
-                found = [(k, rows[i]) for k, i in window if i in rows]
+            chosen = ranked[start : start + limit]
+            if len(chosen) == limit or len(ranked) < RANKED_PREFIX:
+                rows = self.articles_by_id((i for _, i in chosen), columns)
+                found = [(k, rows[i]) for k, i in chosen if i in rows]
                 return found[::-1] if backward else found
         self.slow()
         direction = "DESC" if descending else "ASC"
-        params: list[Any] = [f.text, f.text, self.search_window]
-        inner = (
-            f"SELECT rowid AS id, -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, "
-            f"{BODY_WEIGHT}) AS k FROM articles_fts WHERE articles_fts MATCH ?"
-            f" AND rowid >= {WINDOW_START}"
-        )
+        text = f.text or ""
+        window = self.window(text)
+        params: list[Any] = [window.rank_low, text, window.low]
+        inner = f"SELECT rowid AS id, {SCORE} AS k {MATCHES_FROM}"
         page = f"SELECT id, k FROM ({inner})"
         if cursor is not None:
             page += f" WHERE (k, id) {'<' if descending else '>'} (?, ?)"
@@ -134,10 +129,8 @@ class PageReads(LookupReads):
 
     def ranked(self, f: Filter) -> list[tuple[float, int]]:
         """The best (score, id) pairs of a search, best first (cached per version)."""
-        sql = (
-            f"SELECT -bm25(articles_fts, {TITLE_WEIGHT}, {EXCERPT_WEIGHT}, {BODY_WEIGHT}) AS k,"
-            f" rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= {WINDOW_START}"
-            " ORDER BY k DESC, rowid DESC LIMIT ?"
-        )
-        params = (f.text, f.text, self.search_window, RANKED_PREFIX)
+        text = f.text or ""
+        window = self.window(text)
+        sql = f"SELECT {SCORE} AS k, rowid {MATCHES_FROM} ORDER BY k DESC, rowid DESC LIMIT ?"
+        params = (window.rank_low, text, window.low, RANKED_PREFIX)
         return [(k, i) for k, i in self.aggregate(sql, params)]

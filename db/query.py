@@ -121,18 +121,21 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
         add("a.type = ?", f.type)
     if f.type_in is not None:
         add(f"a.type IN ({_marks(f.type_in)})", *f.type_in)
+    # topics and ranges are tested row by row (EXISTS, +column): a topic's hundreds of
+    # thousands of ids or a range that covers most articles must never become the rows
+    # a query starts from and then sorts; the sort's index (or a scope's) drives it
     if f.topics_any is not None:
         names = f.topics_any
         add(
-            "a.id IN (SELECT x.article_id FROM article_topics x WHERE x.topic_id IN "
-            f"({TOPIC_IDS.format(marks=_marks(names))}))",
+            "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id IN"
+            f" ({TOPIC_IDS.format(marks=_marks(names))}))",
             *names,
             *names,
         )
     for name in f.topics_all or ():
         add(
-            "a.id IN (SELECT x.article_id FROM article_topics x WHERE x.topic_id IN "
-            f"({TOPIC_IDS.format(marks='?')}))",
+            "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id IN"
+            f" ({TOPIC_IDS.format(marks='?')}))",
             name,
             name,
         )
@@ -153,13 +156,13 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
     if f.published_before is not None:
         add("a.sk_published < ? AND a.sk_published > ''", f.published_before)
     if f.quality_min is not None:
-        add("a.sk_quality >= ?", f.quality_min)
+        add("+a.sk_quality >= ?", f.quality_min)
     if f.quality_max is not None:
-        add(f"a.sk_quality <= ? AND a.sk_quality > {LOW_INT}", f.quality_max)
+        add(f"+a.sk_quality <= ? AND +a.sk_quality > {LOW_INT}", f.quality_max)
     if f.heat_min is not None:
-        add("a.sk_heat >= ?", f.heat_min)
+        add("+a.sk_heat >= ?", f.heat_min)
     if f.heat_max is not None:
-        add(f"a.sk_heat <= ? AND a.sk_heat > {LOW_INT}", f.heat_max)
+        add(f"+a.sk_heat <= ? AND +a.sk_heat > {LOW_INT}", f.heat_max)
     if f.published is not None:
         add("a.published = ?", int(f.published))
     if f.has_images is not None:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import orjson
 
@@ -122,14 +122,51 @@ class SessionCore:
         try:
             found = self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            if str(exc) == "interrupted":
-                if self.on_loop and time.monotonic() <= self.deadline:
-                    raise SlowWork from exc
-                if timeouts is not None:
-                    self.conn.set_progress_handler(None, 0)  # past the deadline: read the version
-                    timeouts.add((self.content_version(), sql, tuple(params)))
-            raise _translate(exc, sql) from exc
+            self._failed(exc, sql, params)
         return [make(*r) for r in found] if make is not None else found
+
+    def bounded_rows(
+        self, sql: str, params: Sequence[Any], work: int, step: int = 4_000
+    ) -> tuple[list[Any], bool]:
+        """The rows a statement gives within ``work`` ticks of ``step`` SQLite steps, and
+        whether it finished. The budget counts virtual-machine steps, not time, so the same content
+        gives the same rows on any machine; the time limit still applies as in :meth:`rows`.
+        """
+        left = [work]
+
+        def tick() -> int:
+            left[0] -= 1
+            return 1 if left[0] < 0 else self._over_time()
+
+        timeouts = self.timeouts
+        if timeouts and timeouts.seen((self.content_version(), sql, tuple(params))):
+            raise QueryTimeout(TIMEOUT_MESSAGE)
+        self.statements += 1
+        if self.tracer is not None:
+            self.tracer(sql)
+        found: list[Any] = []
+        self.conn.set_progress_handler(tick, step)
+        try:
+            cursor = self.conn.execute(sql, params)
+            while batch := cursor.fetchmany(1024):
+                found.extend(batch)
+        except sqlite3.OperationalError as exc:
+            if str(exc) == "interrupted" and left[0] < 0:
+                return found, False  # the work budget, not the clock: a partial answer
+            self._failed(exc, sql, params)
+        finally:
+            self.conn.set_progress_handler(self._over_time, 4_000)
+        return found, True
+
+    def _failed(self, exc: sqlite3.OperationalError, sql: str, params: Sequence[Any]) -> NoReturn:
+        """Raise what a failed statement means: slow work to move, a timeout, an error."""
+        if str(exc) == "interrupted":
+            if self.on_loop and time.monotonic() <= self.deadline:
+                raise SlowWork from exc
+            if self.timeouts is not None:
+                self.conn.set_progress_handler(None, 0)  # past the deadline: read the version
+                self.timeouts.add((self.content_version(), sql, tuple(params)))
+        raise _translate(exc, sql) from exc
 
     def content_version(self) -> int:
         """The content version this session's snapshot shows."""
