@@ -139,7 +139,9 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
             name,
             name,
         )
-    if f.provider_in is not None:
+    if f.provider_in is not None and len(f.provider_in) == 1:  # equality: the index's order
+        add("a.provider_id = (SELECT id FROM providers WHERE domain = ?)", f.provider_in[0])
+    elif f.provider_in is not None:
         add(
             "a.provider_id IN (SELECT id FROM providers WHERE domain IN "
             f"({_marks(f.provider_in)}))",

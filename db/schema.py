@@ -228,7 +228,16 @@ CREATE TABLE facet_counts (
 ) WITHOUT ROWID;
 """ + "".join(f"{statement};\n" for statement in REBUILD)
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4)
+_V5 = """
+-- a provider's articles by quality or heat without sorting all of them (ProviderPage)
+CREATE INDEX articles_provider_quality ON articles (provider_id, sk_quality, id);
+CREATE INDEX articles_provider_heat ON articles (provider_id, sk_heat, id);
+-- statistics for them, or the planner takes one for a provider's page by date and sorts
+ANALYZE articles_provider_quality;
+ANALYZE articles_provider_heat;
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

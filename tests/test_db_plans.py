@@ -91,3 +91,11 @@ def test_counts_and_search_stay_inside_indexes(corpus: Corpus) -> None:
     for plan in plans(corpus, call):
         assert "SCAN a\n" not in plan + "\n", plan
         assert "SCAN articles\n" not in plan + "\n" or "COVERING" in plan, plan
+
+
+@pytest.mark.parametrize("sort", [Sort.PUBLISHED_AT, Sort.QUALITY, Sort.HEAT])
+def test_a_providers_page_walks_an_index_in_its_sort_order(corpus: Corpus, sort: Sort) -> None:
+    f = Filter(provider_in=("techcrunch.com",))
+    for plan in plans(corpus, lambda s: s.article_page(f, Order(sort), 21, None)):
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+        assert "articles_provider" in plan, plan
