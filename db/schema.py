@@ -230,8 +230,8 @@ CREATE TABLE facet_counts (
 
 _V5 = """
 -- a provider's articles by quality or heat without sorting all of them (ProviderPage)
-CREATE INDEX articles_provider_quality ON articles (provider_id, sk_quality, id);
-CREATE INDEX articles_provider_heat ON articles (provider_id, sk_heat, id);
+CREATE INDEX IF NOT EXISTS articles_provider_quality ON articles (provider_id, sk_quality, id);
+CREATE INDEX IF NOT EXISTS articles_provider_heat ON articles (provider_id, sk_heat, id);
 -- statistics for them, or the planner takes one for a provider's page by date and sorts
 ANALYZE articles_provider_quality;
 ANALYZE articles_provider_heat;
