@@ -63,8 +63,9 @@ class PageReads(LookupReads, SearchReads):
             assert f is not None
             if f.topics_any == (topic,):
                 cond = where(replace(f, topics_any=None), self.search_window)
-            elif f.topics_all == (topic,):
-                cond = where(replace(f, topics_all=None), self.search_window)
+            elif f.topics_all and topic in f.topics_all:
+                rest = tuple(t for t in f.topics_all if t != topic) or None
+                cond = where(replace(f, topics_all=rest), self.search_window)
             key, key_id = "x.sk_published", "x.article_id"
             source = (
                 "article_topics x CROSS JOIN articles a ON a.id = x.article_id"

@@ -104,6 +104,10 @@ def where(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
     return Where(" AND ".join(parts) if parts else "1", tuple(params))
 
 
+def _plus(values: tuple[Any, ...]) -> str:
+    return "+" if len(values) > 1 else ""
+
+
 def _marks(values: tuple[Any, ...]) -> str:
     return ", ".join("?" * len(values))
 
@@ -115,12 +119,14 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
 
     if f.category is not None:
         add("a.category = ?", f.category)
+    # several values of an indexed column: tested row by row (+column), since reading
+    # each value's index range would need a sort of all of them for the page's order
     if f.category_in is not None:
-        add(f"a.category IN ({_marks(f.category_in)})", *f.category_in)
+        add(f"{_plus(f.category_in)}a.category IN ({_marks(f.category_in)})", *f.category_in)
     if f.type is not None:
         add("a.type = ?", f.type)
     if f.type_in is not None:
-        add(f"a.type IN ({_marks(f.type_in)})", *f.type_in)
+        add(f"{_plus(f.type_in)}a.type IN ({_marks(f.type_in)})", *f.type_in)
     # topics and ranges are tested row by row (EXISTS, +column): a topic's hundreds of
     # thousands of ids or a range that covers most articles must never become the rows
     # a query starts from and then sorts; the sort's index (or a scope's) drives it
@@ -143,7 +149,7 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
         add("a.provider_id = (SELECT id FROM providers WHERE domain = ?)", f.provider_in[0])
     elif f.provider_in is not None:
         add(
-            "a.provider_id IN (SELECT id FROM providers WHERE domain IN "
+            "+a.provider_id IN (SELECT id FROM providers WHERE domain IN "
             f"({_marks(f.provider_in)}))",
             *f.provider_in,
         )
@@ -192,7 +198,7 @@ def only(f: Filter, name: str) -> bool:
 
 
 def single_topic(f: Filter | None) -> str | None:
-    """The one topic a filter requires at its top level, if it has exactly one.
+    """A topic the filter requires at its top level (the first of ``topicsAll``).
 
     A topic page sorted by date then walks ``article_topics``'s index
     ``(topic_id, sk_published, article_id)`` instead of scanning articles.
@@ -201,6 +207,6 @@ def single_topic(f: Filter | None) -> str | None:
         return None
     if f.topics_any is not None and len(f.topics_any) == 1:
         return f.topics_any[0]
-    if f.topics_all is not None and len(f.topics_all) == 1 and f.topics_any is None:
-        return f.topics_all[0]
+    if f.topics_all and f.topics_any is None:
+        return f.topics_all[0]  # the others are tested for each of its articles
     return None
