@@ -19,6 +19,7 @@ content version changes.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -140,7 +141,13 @@ class CountReads(LookupReads, SearchReads):
             sql = f"SELECT {_WINDOW} FROM articles a WHERE a.id IN ({_TEXT_IDS})"
             params: tuple[Any, ...] = (f.text, window.low)
         elif f is not None and f.text is not None:  # at most the text's window matches
-            sql, params = f"SELECT {_WINDOW} FROM articles a WHERE {cond.sql}", cond.params
+            window = self.window(f.text)
+            rest = where(replace(f, text=None), self.search_window)
+            sql = (
+                f"SELECT {_WINDOW} FROM ({_TEXT_IDS}) m CROSS JOIN articles a ON a.id = m.rowid"
+                f" WHERE {rest.sql}"
+            )
+            params = (f.text, window.low, *rest.params)
         else:
             sql = (
                 f"SELECT {_WINDOW} FROM articles a WHERE {cond.sql}"

@@ -49,15 +49,22 @@ class PageReads(LookupReads, SearchReads):
             return self.search_page(f, descending, limit, cursor, backward, columns)
         if f is not None and f.texts():
             self.slow()
+        if order.sort is Sort.RELEVANCE and descending and f is not None and f.text is not None:
+            found = self.relevance_page(f, limit, cursor, columns)
+            return found[::-1] if backward else found
         if order.sort is Sort.RELEVANCE:
             text = " AND ".join(f"({t})" for t in (f.texts() if f else []))
             window = self.window(text)
             key, key_id = "fts.k", "a.id"
+            # the window's matches drive (CROSS JOIN keeps that order): never a look-up in
+            # the text index for each article the other conditions leave
             source = (
-                f"articles a JOIN (SELECT rowid, {SCORE} AS k {MATCHES_FROM}) fts"
-                " ON fts.rowid = a.id"
+                f"(SELECT rowid, {SCORE} AS k {MATCHES_FROM}) fts"
+                " CROSS JOIN articles a ON a.id = fts.rowid"
             )
             params.extend((window.rank_low, text, window.low))
+            if f is not None and f.text is not None:  # the join applies it already
+                cond = where(replace(f, text=None), self.search_window)
         elif topic is not None:
             # the driving index already limits rows to the topic: drop that condition
             assert f is not None
@@ -85,6 +92,45 @@ class PageReads(LookupReads, SearchReads):
         params.append(limit)
         found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
+
+    def relevance_page(
+        self, f: Filter, limit: int, cursor: tuple[Any, int] | None, columns: Columns
+    ) -> list[tuple[Any, ArticleRow]]:
+        """A search with other conditions, best first, in two parts that each stop at the
+        page's end: the ranked matches (bm25 > 0) by score, then the rest of the window
+        (score 0) newest first, read in the text index's own order."""
+        text = f.text or ""
+        window = self.window(text)
+        cond = where(replace(f, text=None), self.search_window)
+        select, make = article_columns(columns)
+        found: list[tuple[Any, ArticleRow]] = []
+        if cursor is None or cursor[0] > 0:
+            sql = (
+                f"SELECT {select}, fts.k FROM (SELECT rowid, {SCORE} AS k"
+                f" {MATCHES_FROM}) fts CROSS JOIN articles a ON a.id = fts.rowid"
+                f" WHERE {cond.sql}"
+            )
+            params: list[Any] = [window.rank_low, text, window.rank_low, *cond.params]
+            if cursor is not None:
+                sql += " AND (fts.k, a.id) < (?, ?)"
+                params.extend(cursor)
+            sql += " ORDER BY fts.k DESC, a.id DESC LIMIT ?"
+            params.append(limit)
+            found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
+        if len(found) < limit:
+            sql = (
+                f"SELECT {select}, 0 FROM articles_fts fts CROSS JOIN articles a"
+                " ON a.id = fts.rowid WHERE articles_fts MATCH ? AND fts.rowid >= ?"
+                f" AND fts.rowid < ? AND {cond.sql}"
+            )
+            params = [text, window.low, window.rank_low, *cond.params]
+            if cursor is not None and cursor[0] <= 0:
+                sql += " AND fts.rowid < ?"
+                params.append(cursor[1])
+            sql += " ORDER BY fts.rowid DESC LIMIT ?"  # the text index's order: no sort
+            params.append(limit - len(found))
+            found += [(r[-1], make(*r)) for r in self.rows(sql, params)]
+        return found
 
     def search_page(
         self, f: Filter, descending: bool, limit: int, cursor: tuple[Any, int] | None,

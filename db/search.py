@@ -67,6 +67,8 @@ class SearchReads(SessionCore):
             0
         ]
         matched, low, high, rank_low = row
+        if not rank_low:  # no match is ranked (ids start at 1)
+            rank_low = NO_RANK
         exact = matched <= size
         count = min(matched, size)
         if count and not exact:

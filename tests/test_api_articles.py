@@ -320,3 +320,29 @@ async def test_paging_a_search_matches_one_big_page(
             break
         before = page["pageInfo"]["startCursor"]
     assert backward == paged
+
+
+@pytest.mark.parametrize("rank_window", [2_000, 5, 0])
+async def test_paging_a_search_with_other_conditions_matches_one_big_page(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch, rank_window: int
+) -> None:
+    import db.search
+
+    monkeypatch.setattr(db.search, "RANK_WINDOW", rank_window)  # ranked part, then the rest
+    gql = client_for(make_app(corpus.db))
+    wanted = {"text": "the", "publishedAfter": "2021-01-01"}
+    big = "query($f: ArticleFilter) { articles(filter: $f, first: 100) { nodes { slug } } }"
+    whole = [n["slug"] for n in data(await gql(big, {"f": wanted}))["articles"]["nodes"]]
+    nodes, total = await collect(gql, wanted, None, size=4)
+    paged = [n["slug"] for n in nodes]
+    assert paged[: len(whole)] == whole
+    assert len(paged) == len(set(paged)) == total > 4
+    backward: list[str] = []
+    before = None
+    while True:
+        page = data(await gql(PAGE, {"filter": wanted, "last": 3, "before": before}))["articles"]
+        backward[:0] = [e["node"]["slug"] for e in page["edges"]]
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert backward == paged
