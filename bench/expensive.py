@@ -11,9 +11,10 @@ below is one way to make the server count, sort or facet a large set:
 - ``or-not``: ``or`` of a common word with other conditions, a ``not`` holding a search,
   sorted by QUALITY, with counts and facets;
 - ``deep-quality``: a deep page (by cursor) of a rare topic's articles sorted by QUALITY;
-- ``providers-facets`` / ``topics-facets``: 100 providers (or topics), each with its
-  articles' count and facets for a common word;
-- ``aliases``: 15 aliases, each a count and three facets for a different common word.
+- ``providers-facets`` / ``topics-facets``: 9 providers (or topics), each with its
+  articles' count and facets for a common word (a filtered count or facets costs 5,000:
+  nine is what the cost limit accepts);
+- ``aliases``: 8 aliases, each a count and three facets for a different common word.
 
 Every filter carries ``publishedBefore`` a number of seconds before the year 3000 that
 never repeats (:func:`before`): it matches the same articles, so the work is the same,
@@ -77,7 +78,7 @@ DEEP_QUALITY = """query StallDeep($slug: String!, $after: String, $before: DateT
 }"""
 
 NESTED_FACETS = """query Stall{Root}($text: String!, $before: DateTime!) {{
-  {root}(first: 100) {{
+  {root}(first: 9) {{
     nodes {{
       name
       articles(first: 5, filter: {{ text: $text, publishedBefore: $before }}) {{
@@ -91,12 +92,13 @@ NESTED_FACETS = """query Stall{Root}($text: String!, $before: DateTime!) {{
 
 
 def aliases_query(words: Sequence[str]) -> str:
-    """Up to 15 aliases (the limit), each counting and faceting a different word."""
+    """Up to 8 aliases, each counting and faceting a different word (as many as the cost
+    limit accepts: a filtered count or facets costs 5,000)."""
     fields = "\n".join(
         f"  w{i}: articles(filter: {{ text: {_quote(w)}, publishedBefore: $before }}, first: 1)"
         " { totalCount facets { topics(first: 100) { value count }"
         " providers(first: 100) { value count } types { value count } } }"
-        for i, w in enumerate(words[:15])
+        for i, w in enumerate(words[:8])
     )
     return f"query StallAliases($before: DateTime!) {{\n{fields}\n}}"
 

@@ -10,7 +10,8 @@ query is over budget.
 
 Cost model: every field costs 1, times the number of items of every list
 above it. A connection's size is its ``first``/``last`` (default page size),
-a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`.
+a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`. Counts
+or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ from core.config import Limits
 from core.errors import QueryTooComplex
 
 LIST_ESTIMATE = 10
+AGGREGATE_COST = 5_000
+"""What counting or faceting a filtered list costs: a filter the loader keeps no counts
+for is counted over a window of up to 10,000 articles, some milliseconds of SQL whatever
+the corpus; at this cost a query may ask for at most ten."""
+AGGREGATES = frozenset(("totalCount", "facets", "countsExact"))
 INTROSPECTION_DEPTH = 20
 
 
@@ -227,6 +233,8 @@ def cost_of(
                 is_list = is_list or isinstance(gtype, GraphQLList)
                 gtype = gtype.of_type
             factor = 1
+            if gtype.name == "ArticleConnection" and _counts_filtered(field, fragments, inner):
+                total += multiplier * AGGREGATE_COST
             if gtype.name.endswith("Connection"):
                 factor = size(field, default_page)
             elif is_list and name not in ("edges", "nodes"):
@@ -257,6 +265,15 @@ def operation_cost(
     if not operations:
         return 0, None
     return cost_of(schema, operations[0], fragments, variables, limits.default_page), operations[0]
+
+
+def _counts_filtered(
+    field: FieldNode, fragments: Mapping[str, FragmentDefinitionNode], seen: frozenset[str]
+) -> bool:
+    """Whether a list of articles with a ``filter`` asks for counts or facets."""
+    if not any(arg.name.value == "filter" for arg in field.arguments or ()):
+        return False
+    return any(f.name.value in AGGREGATES for f, _ in _walk(field.selection_set, fragments, seen))
 
 
 def over_budget(
