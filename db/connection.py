@@ -28,6 +28,13 @@ _PRAGMAS = (
 )
 
 
+_LOADER_PRAGMAS = (
+    # the loader's TEMP tables (the ids a load touched) can hold a row per item: on disk,
+    # behind a small cache, rather than in memory
+    "PRAGMA temp_store = FILE",
+)
+
+
 def prepare(path: str | Path) -> None:
     """Create the file if needed, switch it to WAL and migrate the schema."""
     conn = connect(path)
@@ -66,7 +73,7 @@ async def connect_async(path: str | Path) -> aiosqlite.Connection:
     prepare(path)
     try:
         conn = await aiosqlite.connect(Path(path), isolation_level=None)
-        for pragma in _PRAGMAS:
+        for pragma in (*_PRAGMAS, *_LOADER_PRAGMAS):
             await conn.execute(pragma)
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"cannot open the database {path}: {exc}") from exc

@@ -8,11 +8,11 @@ the change log records what this load added, updated and removed (the last
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import aiosqlite
+
+from db.changes import ChangeRecorder
 
 HISTORY = 1000
 """Loads kept in the change log."""
@@ -24,21 +24,14 @@ async def derive(conn: aiosqlite.Connection) -> None:
         await conn.execute(statement)
 
 
-async def next_version(
-    conn: aiosqlite.Connection, added: Sequence[int], updated: Sequence[int],
-    removed: Sequence[int],
-) -> None:  # fmt: skip
+async def next_version(conn: aiosqlite.Connection, changes: ChangeRecorder) -> None:
     """Bump the content version and log what changed under it."""
     await conn.execute(
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'"
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     await conn.execute("UPDATE meta SET value = ? WHERE key = 'loaded_at'", (now,))
-    await conn.execute(
-        "INSERT INTO changes (version, loaded_at, added, updated, removed)"
-        " SELECT CAST(value AS INTEGER), ?, ?, ?, ? FROM meta WHERE key = 'content_version'",
-        (now, json.dumps(list(added)), json.dumps(list(updated)), json.dumps(list(removed))),
-    )
+    await changes.record(now)
     await conn.execute(
         "DELETE FROM changes WHERE version <= (SELECT max(version) - ? FROM changes)", (HISTORY,)
     )
