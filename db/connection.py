@@ -78,3 +78,24 @@ async def connect_async(path: str | Path) -> aiosqlite.Connection:
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
     return conn
+
+
+def content_version(path: str | Path) -> int:
+    """The content version a database holds: 0 when nothing was ever loaded into it.
+
+    ``serve`` asks this to decide whether it may answer before its load: a
+    database that held content once answers from it while the folder is
+    reconciled in the background.
+    """
+    if not Path(path).exists():
+        return 0
+    conn = connect(path, readonly=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()
+    except sqlite3.OperationalError:  # an empty file: no schema yet
+        return 0
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot read the database {path}: {exc}") from exc
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0

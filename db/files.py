@@ -28,8 +28,8 @@ from db.connection import connect
 KnownFile = tuple[str, int, int, str, int | None]
 """A row of ``files``: path, size, mtime_ns, sha256, article_id."""
 
-FETCH = 2000
-"""Rows fetched from SQLite per call while streaming the table."""
+FETCH = 1000
+"""Rows fetched from SQLite per call while streaming the table (~350 KB)."""
 
 
 class KnownFiles:
@@ -47,6 +47,7 @@ class KnownFiles:
             )
             while rows := cursor.fetchmany(FETCH):
                 yield from rows
+                del rows  # not two batches alive while the next one is fetched
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot read the files table: {exc}") from exc
 

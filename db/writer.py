@@ -127,7 +127,6 @@ class LoadWriter:
             )
         )
         updated = list(held.values())
-        await self._delete(updated)
         ids: list[int] = []
         added: list[int] = []
         for state, _ in batch:
@@ -137,7 +136,9 @@ class LoadWriter:
                 k.next_article += 1
                 added.append(article_id)
             ids.append(article_id)
+        # before the old rows go: an article being replaced still holds its slug
         slugs = await self._slugs(batch, ids)
+        await self._delete(updated)
         rows = RowBatch()
         for (_, art), article_id, slug in zip(batch, ids, slugs, strict=True):
             rows.articles.append(

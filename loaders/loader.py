@@ -34,6 +34,7 @@ from pathlib import Path
 from core.errors import ConfigError
 from core.records import LoadReport
 from db.connection import connect_async
+from db.files import KnownFiles
 from db.writer import LoadWriter
 from loaders.parse import Job, Limits, Outcome, parse_jobs
 from loaders.plan import Plan, Spool, Todo, plan
@@ -78,11 +79,7 @@ async def load(
     work: Plan | None = None
     try:
         await writer.begin()
-        known = writer.known_files()
-        try:
-            work = await asyncio.to_thread(plan, walk, known)
-        finally:
-            known.close()
+        work = await asyncio.to_thread(_plan, walk, writer.known_files())
         report.problems.extend(walk.problems)
         report.unchanged = work.unchanged
         if options.prune:
@@ -124,6 +121,15 @@ def exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _plan(walk: Walk, known: KnownFiles) -> Plan:
+    """The merge, in a thread; the read connection closes there, even if the load was
+    cancelled meanwhile."""
+    try:
+        return plan(walk, known)
+    finally:
+        known.close()
 
 
 def _jobs(root: str, todo: Spool[Todo]) -> Iterator[list[Job]]:

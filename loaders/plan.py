@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -89,12 +89,25 @@ class Plan:
 def plan(disk: Iterable[FileState], known: Iterable[KnownFile]) -> Plan:
     """Merge the folder (sorted by path) with the ``files`` rows (sorted by path)."""
     out = Plan()
-    todo, gone = out.todo.append, out.gone.append
+    try:
+        out.unchanged = _merge(iter(disk), iter(known), out.todo.append, out.gone.append)
+    except BaseException:
+        out.close()
+        raise
+    return out
+
+
+def _merge(
+    files: Iterator[FileState],
+    rows: Iterator[KnownFile],
+    todo: Callable[[Todo], None],
+    gone: Callable[[Gone], None],
+) -> int:
+    """The merge join itself; returns how many files are unchanged."""
     unchanged = 0
-    files, rows = iter(disk), iter(known)
+    last = ""
     d = next(files, None)
     k = next(rows, None)
-    last = ""
     while d is not None and k is not None:
         if d.path <= last:
             raise ValueError(f"the walk is out of path order at {d.path!r}")
@@ -114,10 +127,12 @@ def plan(disk: Iterable[FileState], known: Iterable[KnownFile]) -> Plan:
             gone((k[0], k[4]))
             k = next(rows, None)
     while d is not None:
+        if d.path <= last:
+            raise ValueError(f"the walk is out of path order at {d.path!r}")
         todo((d, ""))
+        last = d.path
         d = next(files, None)
     while k is not None:
         gone((k[0], k[4]))
         k = next(rows, None)
-    out.unchanged = unchanged
-    return out
+    return unchanged
