@@ -42,6 +42,7 @@ from db import files, site_data
 from db.aggregates import FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
 from db.changes import ChangeRecorder
+from db.deferred import DeferredIndexes
 from db.derived import derive, next_version
 from db.text_index import delete_articles, index_articles
 
@@ -73,6 +74,7 @@ class LoadWriter:
         self.known = Known()
         self.counts = FacetCounts(conn)
         self.changes = ChangeRecorder(conn)
+        self.indexes = DeferredIndexes(conn)
         self._path = ""
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
@@ -114,6 +116,10 @@ class LoadWriter:
         transaction then sees exactly what this one does.
         """
         return files.KnownFiles(Path(self._path))
+
+    async def expect(self, writes: int) -> None:
+        """Say how many files this load may write: a bulk load defers some indexes."""
+        await self.indexes.defer_if_bulk(writes)
 
     async def put_articles(self, batch: Sequence[tuple[FileState, Article]]) -> tuple[int, int]:
         """Insert new and replace changed articles; return (added, updated)."""
@@ -215,6 +221,7 @@ class LoadWriter:
     async def commit(self) -> int:
         """Finish derived data, bump the content version if anything changed, commit."""
         try:
+            await self.indexes.restore()
             if self._changed:
                 await self._apply_provider_details()
                 await derive(self.conn)

@@ -82,6 +82,7 @@ async def load(
         work = await asyncio.to_thread(_plan, walk, writer.known_files())
         report.problems.extend(walk.problems)
         report.unchanged = work.unchanged
+        await writer.expect(work.todo.count)
         if options.prune:
             for gone in work.gone.batches():
                 report.removed += await writer.remove(gone)
