@@ -62,6 +62,13 @@ _DERIVE = (
         FROM topics t
     ) AS c WHERE topics.id = c.tid AND topics.article_count IS NOT c.n
     """,
+    # (the loader's connection does not cascade: a provider's logos go first)
+    """
+    DELETE FROM provider_images WHERE provider_id IN (
+        SELECT id FROM providers WHERE from_site = 0 AND article_count = 0
+        AND NOT EXISTS (SELECT 1 FROM related r WHERE r.provider_id = providers.id)
+    )
+    """,
     """
     DELETE FROM providers WHERE from_site = 0 AND article_count = 0
     AND NOT EXISTS (SELECT 1 FROM related r WHERE r.provider_id = providers.id)
