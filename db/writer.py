@@ -39,7 +39,7 @@ import aiosqlite
 from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
 from db import files, site_data
-from db.aggregates import FacetCounts
+from db.aggregates import DELTA_LIMIT, FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
 from db.changes import ChangeRecorder
 from db.deferred import DeferredIndexes
@@ -118,8 +118,11 @@ class LoadWriter:
         return files.KnownFiles(Path(self._path))
 
     async def expect(self, writes: int) -> None:
-        """Say how many files this load may write: a bulk load defers some indexes."""
+        """Say how many files this load may write: a bulk load defers some indexes, and
+        counts its aggregates once at commit instead of batch by batch."""
         await self.indexes.defer_if_bulk(writes)
+        if writes > DELTA_LIMIT:
+            self.counts.rebuild = True  # it would switch to that after DELTA_LIMIT deltas
 
     async def put_articles(self, batch: Sequence[tuple[FileState, Article]]) -> tuple[int, int]:
         """Insert new and replace changed articles; return (added, updated)."""
@@ -145,14 +148,15 @@ class LoadWriter:
         # before the old rows go: an article being replaced still holds its slug
         slugs = await self._slugs(batch, ids)
         await self._delete(updated)
-        rows = RowBatch()
+        rows, topics = RowBatch(), k.topics
         for (_, art), article_id, slug in zip(batch, ids, slugs, strict=True):
             rows.articles.append(
                 article_row(article_id, slug, self._provider_id(art.provider), art)
             )
             sort_key = art.published_at or ""
             for position, name in enumerate(art.topics):
-                rows.topics.append((await self._topic_id(name), sort_key, article_id, position))
+                topic_id = topics.get(name.casefold()) or await self._topic_id(name)
+                rows.topics.append((topic_id, sort_key, article_id, position))
             rows.images.extend(image_rows(article_id, art.images))
             for position, rel in enumerate(art.related):
                 related_id = k.next_related
@@ -299,9 +303,13 @@ class LoadWriter:
         if provider is None:
             return None
         k = self.known
-        self._provider_seen[provider.domain] = _merge(
-            self._provider_seen.get(provider.domain), provider
-        )
+        seen = self._provider_seen.get(provider.domain)
+        if seen is None or (provider.name and provider.images):
+            self._provider_seen[provider.domain] = provider
+        elif (provider.name and provider.name != seen.name) or (
+            provider.images and provider.images != seen.images
+        ):  # most occurrences repeat what was seen: no new record for those
+            self._provider_seen[provider.domain] = _merge(seen, provider)
         found = k.providers.get(provider.domain)
         if found is None:
             found = k.next_provider
