@@ -19,7 +19,7 @@ Peak RSS is the high-water mark (``VmHWM``) of each process, read from ``/proc``
 times a second: the main process, the largest parser process, and the whole tree
 (resident sets summed, sampled). The end prints the targets of issue 14 (target 3).
 
-Run: ``python -m bench.load [--items N | --corpus DIR] [--workers W]``.
+Run: ``python -m bench.load [--items N | --corpus DIR] [--workers W] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -356,12 +356,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     source.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the database (default: a temporary folder)"
+    )
     args = parser.parse_args(argv)
     if args.floor_only is not None:  # the child process of a floor measurement
         files, parsed = floor(args.floor_only, args.workers)
         print(json.dumps({"files": files, "parsed": parsed}))
         return 0
-    with tempfile.TemporaryDirectory(prefix="newsgraph-bench-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="newsgraph-bench-load-", dir=args.work) as tmp:
         work = Path(tmp)
         if args.corpus is not None:
             if not args.corpus.is_dir():

@@ -36,6 +36,9 @@ _LOADER_PRAGMAS = (
     # (db/text_index.py, db/derived.py); checking each inserted row's references cost
     # ~25 us per item, a tenth of writing it. Tests check foreign_key_check after loads.
     "PRAGMA foreign_keys = OFF",
+    # PRAGMA optimize at commit analyzes the tables a load grew: from a sample of each
+    # index (as SQLite advises), not a full scan of every index (seconds at 1M items)
+    "PRAGMA analysis_limit = 1000",
 )
 
 

@@ -115,6 +115,8 @@ class LoadWriter:
         Call after :meth:`begin` and read it before writing anything: its read
         transaction then sees exactly what this one does.
         """
+        if not self._path:
+            raise DatabaseError("loading needs a database file, not an in-memory database")
         return files.KnownFiles(Path(self._path))
 
     async def expect(self, writes: int) -> None:
