@@ -28,7 +28,7 @@ from db.connection import connect
 KnownFile = tuple[str, int, int, str, int | None]
 """A row of ``files``: path, size, mtime_ns, sha256, article_id."""
 
-FETCH = 1000
+FETCH = 1024
 """Rows fetched from SQLite per call while streaming the table (~350 KB)."""
 
 
@@ -40,16 +40,21 @@ class KnownFiles:
         self._conn.execute("PRAGMA cache_size = -2048")  # read once, in order: no reuse
         self._conn.execute("BEGIN")
 
-    def __iter__(self) -> Iterator[KnownFile]:
+    def batches(self, size: int = FETCH) -> Iterator[list[KnownFile]]:
+        """Every row, in path order, in lists of at most ``size``."""
         try:
             cursor = self._conn.execute(
                 "SELECT path, size, mtime_ns, sha256, article_id FROM files ORDER BY path"
             )
-            while rows := cursor.fetchmany(FETCH):
-                yield from rows
+            while rows := cursor.fetchmany(size):
+                yield rows
                 del rows  # not two batches alive while the next one is fetched
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot read the files table: {exc}") from exc
+
+    def __iter__(self) -> Iterator[KnownFile]:
+        for rows in self.batches():
+            yield from rows
 
     def close(self) -> None:
         """End the read transaction and close the connection."""
