@@ -25,15 +25,23 @@ from core.errors import DatabaseError
 from core.records import FileState
 from db.connection import connect
 
-KnownFile = tuple[str, int, int, str, int | None]
-"""A row of ``files``: path, size, mtime_ns, sha256, article_id."""
+KnownFile = tuple[str, int, int]
+"""A row of ``files`` as the merge compares it: path, size, mtime_ns."""
+
+Details = dict[str, tuple[str, int | None]]
+"""For some paths: the stored hash and the article id."""
 
 FETCH = 1024
-"""Rows fetched from SQLite per call while streaming the table (~350 KB)."""
+"""Rows fetched from SQLite per call while streaming the table (~200 KB)."""
 
 
 class KnownFiles:
-    """Every row of ``files`` in path order, from one read transaction of its own."""
+    """Every row of ``files`` in path order, from one read transaction of its own.
+
+    Only what tells a file unchanged is streamed (no hash: 64 characters a row that
+    a no-change reload never looks at); :meth:`details` fetches hash and article
+    id for the few paths that need them.
+    """
 
     def __init__(self, db: str | Path) -> None:
         self._conn = connect(db, readonly=True)
@@ -43,14 +51,24 @@ class KnownFiles:
     def batches(self, size: int = FETCH) -> Iterator[list[KnownFile]]:
         """Every row, in path order, in lists of at most ``size``."""
         try:
-            cursor = self._conn.execute(
-                "SELECT path, size, mtime_ns, sha256, article_id FROM files ORDER BY path"
-            )
+            cursor = self._conn.execute("SELECT path, size, mtime_ns FROM files ORDER BY path")
             while rows := cursor.fetchmany(size):
                 yield rows
                 del rows  # not two batches alive while the next one is fetched
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot read the files table: {exc}") from exc
+
+    def details(self, paths: Sequence[str]) -> Details:
+        """The stored hash and article id of each of ``paths`` (in the same snapshot)."""
+        try:
+            rows = self._conn.execute(
+                "SELECT path, sha256, article_id FROM files"
+                " WHERE path IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(paths)),),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot read the files table: {exc}") from exc
+        return {path: (sha, article_id) for path, sha, article_id in rows}
 
     def __iter__(self) -> Iterator[KnownFile]:
         for rows in self.batches():

@@ -24,7 +24,7 @@ from operator import itemgetter, lt
 from typing import Generic, TypeVar
 
 from core.records import FileState
-from db.files import KnownFile
+from db.files import Details, KnownFile
 from loaders.walk import Entry
 
 T = TypeVar("T")
@@ -91,26 +91,25 @@ class Plan:
         self.gone.close()
 
 
-def plan(disk: Iterable[list[Entry]], known: Iterable[list[KnownFile]]) -> Plan:
-    """Merge the folder's files with the ``files`` rows, both in path order, in chunks."""
+def plan(disk: Iterable[list[Entry]], known: Iterable[list[KnownFile]], details: DetailsOf) -> Plan:
+    """Merge the folder's files with the ``files`` rows, both in path order, in chunks;
+    ``details`` gives the stored hash and article id of paths that changed or went."""
     out = Plan()
     try:
-        out.unchanged = _merge(iter(disk), iter(known), out.todo.append, out.gone.append)
+        out.unchanged = _merge(iter(disk), iter(known), details, out)
     except BaseException:
         out.close()
         raise
     return out
 
 
+DetailsOf = Callable[[list[str]], Details]
+
 _path = itemgetter(0)
-_walked = itemgetter(0, 1, 2)  # a row as the walk would see its file: path, size, mtime_ns
 
 
 def _merge(
-    disk: Iterator[list[Entry]],
-    rows: Iterator[list[KnownFile]],
-    todo: Callable[[Todo], None],
-    gone: Callable[[Gone], None],
+    disk: Iterator[list[Entry]], rows: Iterator[list[KnownFile]], details: DetailsOf, out: Plan
 ) -> int:
     """The merge join; returns how many files are unchanged.
 
@@ -126,7 +125,11 @@ def _merge(
         high = min(d[-1][0], k[-1][0])
         dj = bisect_right(d, high, di, key=_path)
         kj = bisect_right(k, high, ki, key=_path)
-        unchanged += _compare(d[di:dj], k[ki:kj], todo, gone)
+        files, known = d[di:dj], k[ki:kj]
+        if files == known:
+            unchanged += len(files)
+        else:
+            unchanged += _compare(files, known, details, out)
         di, ki = dj, kj
         if di == len(d):
             last = d[-1][0]
@@ -135,12 +138,14 @@ def _merge(
             k, ki = next(rows, []), 0
     while d:
         for path, size, mtime_ns in d[di:]:
-            todo((FileState(path, size, mtime_ns), ""))
+            out.todo.append((FileState(path, size, mtime_ns), ""))
         last = d[-1][0]
         d, di = _ordered(next(disk, []), last), 0
     while k:
-        for row in k[ki:]:
-            gone((row[0], row[4]))
+        gone = k[ki:]
+        found = details([row[0] for row in gone])
+        for path, _, _ in gone:
+            out.gone.append((path, found[path][1]))
         k, ki = next(rows, []), 0
     return unchanged
 
@@ -153,23 +158,20 @@ def _ordered(chunk: list[Entry], last: str) -> list[Entry]:
     return chunk
 
 
-def _compare(
-    files: list[Entry], rows: list[KnownFile], todo: Callable[[Todo], None],
-    gone: Callable[[Gone], None],
-) -> int:  # fmt: skip
-    """Files and rows with paths in the same range: how many are unchanged."""
-    if len(files) == len(rows) and files == list(map(_walked, rows)):
-        return len(files)
+def _compare(files: list[Entry], rows: list[KnownFile], details: DetailsOf, out: Plan) -> int:
+    """Files and rows with paths in the same range, not all equal: how many are unchanged."""
     unchanged = 0
     known = {row[0]: row for row in rows}
-    for path, size, mtime_ns in files:
-        row = known.pop(path, None)
-        if row is None:
-            todo((FileState(path, size, mtime_ns), ""))
-        elif row[1] == size and row[2] == mtime_ns:
+    differ: list[tuple[Entry, bool]] = []  # (file, whether it has a row)
+    for entry in files:
+        row = known.pop(entry[0], None)
+        if row == entry:
             unchanged += 1
         else:
-            todo((FileState(path, size, mtime_ns), row[3]))
-    for row in known.values():
-        gone((row[0], row[4]))
+            differ.append((entry, row is not None))
+    found = details([e[0] for e, held in differ if held] + list(known))
+    for (path, size, mtime_ns), held in differ:
+        out.todo.append((FileState(path, size, mtime_ns), found[path][0] if held else ""))
+    for path in known:
+        out.gone.append((path, found[path][1]))
     return unchanged

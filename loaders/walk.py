@@ -37,6 +37,8 @@ from loaders.site import is_site_file
 
 _SUFFIX = re.compile(r"(?:\*\*/)?\*(\.[^*?\[\]/]+)")
 
+_BLOCK = 4096  # directory entries looked at together
+
 RUN = 250_000
 """Entries of one folder sorted in memory at a time (about 60 MB); more spill to disk.
 
@@ -129,51 +131,20 @@ class Walk:
             folder = next(pending, None)
 
     def _entries(self, prefix: str) -> tuple[Iterator[Entry], list[str]]:
-        """Folder ``prefix``'s item files in path order, and its sub-folders (``a/b/``).
-
-        Files are stat'ed here with ``entry.stat()``, a ``fstatat`` relative to the
-        open folder (no path to resolve again per file, as ``os.stat(path)`` does).
-        This loop runs once per file of the folder: it is written out flat.
-        """
+        """Folder ``prefix``'s item files in path order, and its sub-folders (``a/b/``)."""
         files: list[Entry] = []
         folders: list[str] = []
         runs: list[IO[bytes]] = []
-        match, suffixes, run = self._patterns.match, self._patterns.suffixes, self._run
-        in_data = "_data" in prefix.split("/")  # site files live below a _data folder
         try:
+            block_size = min(_BLOCK, self._run)
             with os.scandir(f"{self.root}/{prefix}") as listing:
-                for entry in listing:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    try:
-                        is_dir = entry.is_dir()
-                    except OSError:
-                        is_dir = False
-                    rel = prefix + name
-                    if is_dir:
-                        if name != "_site" and not entry.is_symlink():
-                            folders.append(rel + "/")
-                        continue
-                    if in_data and is_site_file(rel):
-                        self._site_file(rel, entry)
-                        continue
-                    if suffixes is not None:
-                        if not name.endswith(suffixes):
-                            continue
-                    elif match(rel) is None:
-                        continue
-                    if not name.isascii() and not _utf8(rel):
-                        self._bad_name(rel)
-                        continue
-                    try:
-                        st = entry.stat()
-                    except OSError as exc:
-                        self._unreadable(rel, exc)
-                        continue
-                    files.append((rel, st.st_size, st.st_mtime_ns))
-                    if len(files) >= run:
-                        runs.append(_spill(files, max(1, run // 64)))
+                while block := list(islice(listing, block_size)):
+                    start = len(files)
+                    self._scan(prefix, block, files, folders)
+                    if not "".join(map(_path, files[start:])).isascii():
+                        self._drop_bad_names(files, start)
+                    if len(files) >= self._run:
+                        runs.append(_spill(files, max(1, self._run // 64)))
                         files = []
         except OSError as exc:
             for spilled in runs:
@@ -182,11 +153,93 @@ class Walk:
                 Problem(prefix.rstrip("/") or ".", f"cannot read the folder: {exc.strerror or exc}")
             )
             return iter(()), []
-        files.sort()
+        files.sort(key=_path)
         folders.sort()
         if not runs:
             return iter(files), folders
-        return heapq.merge(*(_read_run(spilled) for spilled in runs), files), folders
+        return heapq.merge(*(_read_run(spilled) for spilled in runs), files, key=_path), folders
+
+    def _scan(
+        self, prefix: str, block: list[os.DirEntry[str]], files: list[Entry], folders: list[str]
+    ) -> None:
+        """Sort a block of a folder's entries into files (stat'ed) and sub-folders.
+
+        Files are stat'ed with ``entry.stat()``, a ``fstatat`` relative to the open
+        folder (no path to resolve again per file, as ``os.stat(path)`` does). This
+        loop runs once per file: with plain suffix patterns outside ``_data`` (the
+        usual case) it does nothing else a file does not need.
+        """
+        suffixes = self._patterns.suffixes
+        if suffixes is None or "_data" in prefix.split("/"):
+            return self._scan_slowly(prefix, block, files, folders)
+        append = files.append
+        for entry in block:
+            name = entry.name
+            if name[0] == ".":
+                continue
+            try:
+                if entry.is_dir():
+                    self._sub_folder(prefix, entry, folders)
+                    continue
+                if not name.endswith(suffixes):
+                    continue
+                st = entry.stat()
+            except OSError as exc:
+                if name.endswith(suffixes):
+                    self._unreadable(prefix + name, exc)
+                continue
+            append((prefix + name, st.st_size, st.st_mtime_ns))
+        return None
+
+    def _scan_slowly(
+        self, prefix: str, block: list[os.DirEntry[str]], files: list[Entry], folders: list[str]
+    ) -> None:
+        """:meth:`_scan` for any pattern, and below ``_data`` (site files)."""
+        match = self._patterns.match
+        in_data = "_data" in prefix.split("/")  # site files live below a _data folder
+        for entry in block:
+            name = entry.name
+            if name[0] == ".":
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                self._sub_folder(prefix, entry, folders)
+                continue
+            rel = prefix + name
+            site = in_data and is_site_file(rel)
+            if not site and match(rel) is None:
+                continue
+            try:
+                st = entry.stat()
+            except OSError as exc:
+                self._unreadable(rel, exc)
+                continue
+            if site:
+                if rel.isascii() or _utf8(rel):
+                    self.site.append(FileState(rel, st.st_size, st.st_mtime_ns))
+                else:
+                    self._bad_name(rel)
+            else:
+                files.append((rel, st.st_size, st.st_mtime_ns))
+
+    @staticmethod
+    def _sub_folder(prefix: str, entry: os.DirEntry[str], folders: list[str]) -> None:
+        if entry.name != "_site" and not entry.is_symlink():
+            folders.append(f"{prefix}{entry.name}/")
+
+    def _drop_bad_names(self, files: list[Entry], start: int) -> None:
+        """Refuse the files from ``start`` on whose names are not UTF-8 (SQLite stores
+        UTF-8; ``os`` hands such names over with surrogate escapes)."""
+        kept = []
+        for entry in files[start:]:
+            if entry[0].isascii() or _utf8(entry[0]):
+                kept.append(entry)
+            else:
+                self._bad_name(entry[0])
+        files[start:] = kept
 
     def _site_file(self, rel: str, entry: os.DirEntry[str]) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.records import FileState
+from db.files import Details
 from loaders.plan import Spool, plan
 from loaders.walk import Entry
 
@@ -21,19 +22,35 @@ DISK: list[Entry] = [
     ("f.md", 10, 1),  # unchanged
     ("h.md", 10, 1),  # new, after every row
 ]
-KNOWN = [
-    ("0.md", 1, 1, "s0", 7),  # gone, before every file
-    ("a.md", 10, 1, "sa", 1),
-    ("b.md", 10, 1, "sb", 2),
-    ("c.md", 10, 1, "sc", 3),
-    ("e.md", 10, 1, "se", None),  # gone, without an article
-    ("f.md", 10, 1, "sf", 5),
+KNOWN: list[Entry] = [
+    ("0.md", 1, 1),  # gone, before every file
+    ("a.md", 10, 1),
+    ("b.md", 10, 1),
+    ("c.md", 10, 1),
+    ("e.md", 10, 1),  # gone, without an article
+    ("f.md", 10, 1),
 ]
+DETAILS: Details = {
+    "0.md": ("s0", 7), "a.md": ("sa", 1), "b.md": ("sb", 2), "c.md": ("sc", 3),
+    "e.md": ("se", None), "f.md": ("sf", 5),
+}  # fmt: skip
+
+
+class Asked:
+    """A details lookup over a dict that remembers which paths it was asked for."""
+
+    def __init__(self, details: Details) -> None:
+        self.details, self.paths = details, list[str]()
+
+    def __call__(self, paths: list[str]) -> Details:
+        self.paths.extend(paths)
+        return {p: self.details[p] for p in paths if p in self.details}
 
 
 @pytest.mark.parametrize(("disk_chunk", "row_chunk"), [(100, 100), (1, 1), (2, 3), (4, 1)])
 def test_the_merge_sorts_every_file_into_one_outcome(disk_chunk: int, row_chunk: int) -> None:
-    work = plan(chunked(DISK, disk_chunk), chunked(KNOWN, row_chunk))  # type: ignore[arg-type]
+    asked = Asked(DETAILS)
+    work = plan(chunked(DISK, disk_chunk), chunked(KNOWN, row_chunk), asked)
     try:
         assert work.unchanged == 2
         todo = [row for batch in work.todo.batches() for row in batch]
@@ -44,16 +61,18 @@ def test_the_merge_sorts_every_file_into_one_outcome(disk_chunk: int, row_chunk:
         assert [row for batch in work.gone.batches() for row in batch] == [
             ("0.md", 7), ("e.md", None),
         ]  # fmt: skip
+        assert sorted(asked.paths) == ["0.md", "b.md", "c.md", "e.md"], "only what changed"
     finally:
         work.close()
 
 
-def test_unchanged_chunks_of_any_shape() -> None:
+def test_unchanged_chunks_of_any_shape_ask_for_nothing() -> None:
     disk = [(f"{n:05d}.md", n, n) for n in range(5000)]
-    known = [(p, s, m, "x", 1) for p, s, m in disk]
-    for a, b in ((2048, 2048), (1000, 3000), (7, 2048)):
-        work = plan(chunked(disk, a), chunked(known, b))  # type: ignore[arg-type]
+    for a, b in ((1024, 1024), (1000, 3000), (7, 1024)):
+        asked = Asked({})
+        work = plan(chunked(disk, a), chunked(disk, b), asked)
         assert (work.unchanged, work.todo.count, work.gone.count) == (5000, 0, 0)
+        assert asked.paths == []
         work.close()
 
 
@@ -61,7 +80,8 @@ def test_unchanged_chunks_of_any_shape() -> None:
 def test_one_side_empty(files: int, rows: int) -> None:
     work = plan(
         chunked([(f"{n}.md", 1, 1) for n in range(files)], 2),
-        chunked([(f"{n}.md", 1, 1, "x", n) for n in range(rows)], 2),  # type: ignore[arg-type]
+        chunked([(f"{n}.md", 1, 1) for n in range(rows)], 2),
+        Asked({f"{n}.md": ("x", n) for n in range(rows)}),
     )
     assert (work.todo.count, work.gone.count, work.unchanged) == (files, rows, 0)
     work.close()
@@ -72,7 +92,7 @@ def test_one_side_empty(files: int, rows: int) -> None:
 )
 def test_a_walk_out_of_order_is_an_error_not_a_silent_reload(disk: list[list[Entry]]) -> None:
     with pytest.raises(ValueError, match="out of path order"):
-        plan(disk, [[("c.md", 1, 1, "x", 1)]])
+        plan(disk, [[("c.md", 1, 1)]], Asked({"c.md": ("x", 1)}))
 
 
 def test_the_spool_gives_back_what_it_took_in_batches() -> None:

@@ -103,8 +103,8 @@ def test_a_big_flat_folder_is_sorted_in_runs_in_bounded_memory(tmp_path: Path) -
         for n in range(count):  # empty files: only the names matter here
             (root / f"item-{(n * 7919) % count:06d}.md").touch()
     assert walked(big, run=1000) == sorted(f"item-{n:06d}.md" for n in range(12_000))
-    # 12x the names in 12 runs of 1,000: the peak is one run plus, per run, a read buffer
-    # (4 KB) and a chunk of 15 entries, not every name; unspilled, the peak grows with them
+    # 12x the names in 12 runs of 1,000: the peak is one run plus a reader per run (a file
+    # object, a 4 KB buffer, a chunk of 15 entries), not every name; unspilled, it grows
     one_run, spilled, whole = walk_peak(small, 1000), walk_peak(big, 1000), walk_peak(big, 50_000)
-    assert spilled < one_run + 12 * 8 * 1024
-    assert whole > 5 * one_run
+    assert spilled < one_run + 12 * 32 * 1024, (one_run, spilled)
+    assert whole > 3 * spilled, (whole, spilled)
