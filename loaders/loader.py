@@ -128,7 +128,7 @@ def _plan(walk: Walk, known: KnownFiles) -> Plan:
     """The merge, in a thread; the read connection closes there, even if the load was
     cancelled meanwhile."""
     try:
-        return plan(walk.chunks(), known.batches())
+        return plan(walk.chunks(), known.batches(), known.details)
     finally:
         known.close()
 
