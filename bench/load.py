@@ -11,13 +11,15 @@ Measurements, each in its own child process so that its peak memory is its own:
 * the floor, once untimed to warm the page cache, then timed before and after the loads
   (the ratio uses the faster of the two, the harder target);
 * a full ``newsgraph load`` into a fresh database;
-* a reload with nothing changed (size and mtime match, so no file is even opened).
+* a reload with nothing changed (size and mtime match, so no file is even opened);
+* ``newsgraph serve`` on that unchanged database: seconds until ``/healthz`` answers, and
+  until its background reconcile has logged its report.
 
-Peak RSS is reported twice: the largest single process (``ru_maxrss`` from ``wait4``,
-which covers the child and the children it reaped) and the whole process tree, sampled
-ten times a second from ``/proc``.
+Peak RSS is the high-water mark (``VmHWM``) of each process, read from ``/proc`` ten
+times a second: the main process, the largest parser process, and the whole tree
+(resident sets summed, sampled). The end prints the targets of issue 14 (target 3).
 
-Run: ``python -m bench.load [--items N | --corpus DIR] [--workers W]``.
+Run: ``python -m bench.load [--items N | --corpus DIR] [--workers W] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from typing import TextIO
 
 import yaml
 
+from bench.servers import newsgraph_command
+from bench.startup import Served, high_water_mark, serve_run
 from loaders.site import is_site_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +114,8 @@ class Measured:
     stderr: str
     cpu_seconds: float = 0.0  # the child and its descendants, user + system
     others: float = 0.0  # cores that other processes kept busy meanwhile
+    main_rss_mb: float = 0.0  # high-water mark of the child itself
+    workers_rss_mb: float = 0.0  # the largest high-water mark of its descendants
 
 
 def machine_busy() -> float:
@@ -158,7 +164,7 @@ def measure(argv: Sequence[str], timeout: float = 3600) -> Measured:
         busy = machine_busy()
         started = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=ROOT, stdout=out, stderr=err)
-        peak, cpu_seen = 0, dict[int, float]()
+        peak, cpu_seen, hwm = 0, dict[int, float](), dict[int, int]()
         stop = threading.Event()
 
         def sample() -> None:
@@ -167,6 +173,8 @@ def measure(argv: Sequence[str], timeout: float = 3600) -> Measured:
                 rss, cpu = tree_sample(proc.pid)
                 peak = max(peak, rss)
                 cpu_seen.update(cpu)
+                for child in cpu:
+                    hwm[child] = max(hwm.get(child, 0), high_water_mark(child))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -200,13 +208,9 @@ def measure(argv: Sequence[str], timeout: float = 3600) -> Measured:
             err.read().decode(errors="replace"),
             tree_cpu,
             others,
+            hwm.get(proc.pid, 0) / 2**20,
+            max((v for k, v in hwm.items() if k != proc.pid), default=0) / 2**20,
         )
-
-
-def newsgraph_command() -> list[str]:
-    """``newsgraph`` from this interpreter's environment."""
-    script = Path(sys.executable).parent / "newsgraph"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "newsgraph.cli"]
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -230,19 +234,37 @@ class Row:
 def format_table(rows: Sequence[Row]) -> str:
     """Items, seconds, items/s, peak RSS and the ratio to the floor, one line per run."""
     head = (
-        f"{'measurement':<24} {'items':>8} {'seconds':>8} {'items/s':>9} "
-        f"{'peak RSS MB':>11} {'tree RSS MB':>11} {'CPU s':>7} {'others':>6} "
-        f"{'ratio to floor':>14}"
+        f"{'measurement':<24} {'items':>9} {'seconds':>8} {'items/s':>9} "
+        f"{'main RSS MB':>11} {'parser RSS MB':>13} {'tree RSS MB':>11} {'CPU s':>7} "
+        f"{'others':>6} {'ratio to floor':>14}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = f"{r.rate / r.ratio_to:.3f}" if r.ratio_to else "-"
+        parsers = f"{r.run.workers_rss_mb:.0f}" if r.run.workers_rss_mb else "-"
         lines.append(
-            f"{r.name:<24} {r.items:>8,} {r.run.seconds:>8.2f} {r.rate:>9,.0f} "
-            f"{r.run.max_rss_mb:>11.0f} {r.run.tree_rss_mb:>11.0f} {r.run.cpu_seconds:>7.1f} "
-            f"{r.run.others:>6.2f} {ratio:>14}"
+            f"{r.name:<24} {r.items:>9,} {r.run.seconds:>8.2f} {r.rate:>9,.0f} "
+            f"{r.run.main_rss_mb:>11.0f} {parsers:>13} {r.run.tree_rss_mb:>11.0f} "
+            f"{r.run.cpu_seconds:>7.1f} {r.run.others:>6.2f} {ratio:>14}"
         )
     return "\n".join(lines)
+
+
+def targets(full: Measured, again: Measured, served: Served, ratio: float) -> str:
+    """Target 3 of issue 14, each with the number measured in this run."""
+    checks = [
+        ("first load: main process peak RSS < 300 MB", full.main_rss_mb < 300,
+         f"{full.main_rss_mb:.0f} MB (parsers {full.workers_rss_mb:.0f} MB each at most)"),
+        ("no-change reload < 5 s", again.seconds < 5, f"{again.seconds:.2f} s"),
+        ("no-change reload peak RSS < 200 MB", again.main_rss_mb < 200,
+         f"{again.main_rss_mb:.0f} MB"),
+        ("serve on the unchanged database: /healthz < 5 s", served.healthz_seconds < 5,
+         f"{served.healthz_seconds:.2f} s (its reconcile reported after "
+         + (f"{served.reconciled_seconds:.2f} s" if served.reconciled_seconds else "never")
+         + f", serve peak RSS {served.rss_mb:.0f} MB)"),
+        ("first load >= 0.8 of the parse floor", ratio >= 0.8, f"{ratio:.3f}"),
+    ]  # fmt: skip
+    return "\n".join(f"{'met    ' if ok else 'NOT met'} {name}: {got}" for name, ok, got in checks)
 
 
 def _floor_run(root: Path, workers: int) -> tuple[Measured, int]:
@@ -282,6 +304,7 @@ def benchmark(root: Path, workers: int, out: TextIO, work: Path) -> list[Row]:
     db = work / "bench-load.db"
     full, full_report = _load_run(root, db, workers)
     again, again_report = _load_run(root, db, workers)
+    served = serve_run(root, db, work)
     after, _ = _floor_run(root, workers)
     end1, end5, _ = os.getloadavg()
     best = max(parsed / before.seconds, parsed / after.seconds)
@@ -300,11 +323,20 @@ def benchmark(root: Path, workers: int, out: TextIO, work: Path) -> list[Row]:
         f"database {db.stat().st_size / 2**20:,.0f} MB; load average at the end "
         f"{end1:.2f}/{end5:.2f}\n"
         "seconds = wall time of the whole child process (interpreter start included, for the "
-        "floor too); ratio to floor = items/s / the faster floor's items/s; peak RSS = largest "
-        "single process; tree RSS = all processes of the run together, sampled at 10 Hz; "
+        "floor too); ratio to floor = items/s / the faster floor's items/s; main RSS = peak "
+        "of the process we started; parser RSS = peak of the largest of its child processes; "
+        "tree RSS = all processes of the run together, sampled at 10 Hz; "
         "CPU s = CPU time of the run's processes; others = CPU cores that other processes "
         "kept busy meanwhile (the machine is shared: high values mean noise)\n"
     )
+    reconciled = served.reconciled_seconds
+    out.write(
+        f"newsgraph serve on the unchanged database: /healthz answered after "
+        f"{served.healthz_seconds:.2f} s; the background reconcile reported after "
+        + (f"{reconciled:.2f} s" if reconciled is not None else "(no report)")
+        + f"; serve peak RSS {served.rss_mb:.0f} MB\n\n"
+    )
+    out.write(targets(full, again, served, full_report["added"] / full.seconds / best) + "\n")
     if parsed != files or full_report["added"] != files:
         out.write(
             f"WARNING: {files:,} files, the floor parsed {parsed:,}, the loader added "
@@ -324,12 +356,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     source.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the database (default: a temporary folder)"
+    )
     args = parser.parse_args(argv)
     if args.floor_only is not None:  # the child process of a floor measurement
         files, parsed = floor(args.floor_only, args.workers)
         print(json.dumps({"files": files, "parsed": parsed}))
         return 0
-    with tempfile.TemporaryDirectory(prefix="newsgraph-bench-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="newsgraph-bench-load-", dir=args.work) as tmp:
         work = Path(tmp)
         if args.corpus is not None:
             if not args.corpus.is_dir():

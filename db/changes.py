@@ -1,19 +1,62 @@
 """The change log: what each changing load did, read by every server process.
 
 :class:`db.writer.LoadWriter` appends one row per changing load (in the load's
-own transaction). :class:`ChangeLog` notices new rows cheaply: SQLite's
-``PRAGMA data_version`` changes only when another connection committed.
+own transaction) through a :class:`ChangeRecorder`, which keeps the load's
+article ids in a TEMP table until commit instead of Python lists (a first load
+of a million items would hold a million ints, ~36 MB). :class:`ChangeLog`
+notices new rows cheaply: SQLite's ``PRAGMA data_version`` changes only when
+another connection committed.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+import aiosqlite
 
 from core.errors import DatabaseError
 from db.connection import connect
+
+Kind = Literal["added", "updated", "removed"]
+
+
+class ChangeRecorder:
+    """The ids one load added, updated and removed, in its connection's TEMP table."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def start(self) -> None:
+        """An empty log for this load (the table lives as long as the connection)."""
+        await self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS load_changes (kind TEXT NOT NULL, id INTEGER NOT NULL)"
+        )
+        await self.conn.execute("DELETE FROM temp.load_changes")
+
+    async def add(self, kind: Kind, ids: Sequence[int]) -> None:
+        """Note article ids, in the order they were written."""
+        if ids:
+            await self.conn.executemany(
+                "INSERT INTO temp.load_changes (kind, id) VALUES (?, ?)", [(kind, i) for i in ids]
+            )
+
+    async def record(self, loaded_at: str) -> None:
+        """Append the change-log row of the content version ``meta`` now holds."""
+        lists = ", ".join(
+            "(SELECT json_group_array(id) FROM (SELECT id FROM temp.load_changes"
+            f" WHERE kind = '{kind}' ORDER BY rowid))"
+            for kind in ("added", "updated", "removed")
+        )
+        await self.conn.execute(
+            f"INSERT INTO changes (version, loaded_at, added, updated, removed)"
+            f" SELECT CAST(value AS INTEGER), ?, {lists} FROM meta WHERE key = 'content_version'",
+            (loaded_at,),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,11 @@ the change log records what this load added, updated and removed (the last
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import aiosqlite
+
+from db.changes import ChangeRecorder
 
 HISTORY = 1000
 """Loads kept in the change log."""
@@ -24,21 +24,14 @@ async def derive(conn: aiosqlite.Connection) -> None:
         await conn.execute(statement)
 
 
-async def next_version(
-    conn: aiosqlite.Connection, added: Sequence[int], updated: Sequence[int],
-    removed: Sequence[int],
-) -> None:  # fmt: skip
+async def next_version(conn: aiosqlite.Connection, changes: ChangeRecorder) -> None:
     """Bump the content version and log what changed under it."""
     await conn.execute(
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'"
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     await conn.execute("UPDATE meta SET value = ? WHERE key = 'loaded_at'", (now,))
-    await conn.execute(
-        "INSERT INTO changes (version, loaded_at, added, updated, removed)"
-        " SELECT CAST(value AS INTEGER), ?, ?, ?, ? FROM meta WHERE key = 'content_version'",
-        (now, json.dumps(list(added)), json.dumps(list(updated)), json.dumps(list(removed))),
-    )
+    await changes.record(now)
     await conn.execute(
         "DELETE FROM changes WHERE version <= (SELECT max(version) - ? FROM changes)", (HISTORY,)
     )
@@ -68,6 +61,13 @@ _DERIVE = (
         SELECT t.id AS tid, (SELECT count(*) FROM article_topics x WHERE x.topic_id = t.id) AS n
         FROM topics t
     ) AS c WHERE topics.id = c.tid AND topics.article_count IS NOT c.n
+    """,
+    # (the loader's connection does not cascade: a provider's logos go first)
+    """
+    DELETE FROM provider_images WHERE provider_id IN (
+        SELECT id FROM providers WHERE from_site = 0 AND article_count = 0
+        AND NOT EXISTS (SELECT 1 FROM related r WHERE r.provider_id = providers.id)
+    )
     """,
     """
     DELETE FROM providers WHERE from_site = 0 AND article_count = 0

@@ -24,7 +24,12 @@ async def index_articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> None
 
 
 async def delete_articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> None:
-    """Delete articles and their rows, and their words from the index first."""
+    """Delete articles and their rows, and their words from the index first.
+
+    The loader's connection does not enforce foreign keys (see
+    :mod:`db.connection`), so the rows that ``ON DELETE CASCADE`` would remove
+    are deleted here, children first, each through its own index.
+    """
     if not ids:
         return
     chosen = json.dumps(list(ids))
@@ -34,6 +39,17 @@ async def delete_articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> Non
         " WHERE id IN (SELECT value FROM json_each(?))",
         (chosen,),
     )
-    await conn.execute(
-        "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
-    )
+    for statement in _CASCADE:
+        await conn.execute(statement, (chosen,))
+
+
+_CHOSEN = "(SELECT value FROM json_each(?))"
+_CASCADE = (
+    "DELETE FROM related_images WHERE related_id IN"
+    f" (SELECT id FROM related WHERE article_id IN {_CHOSEN})",
+    f"DELETE FROM related WHERE article_id IN {_CHOSEN}",
+    f"DELETE FROM article_images WHERE article_id IN {_CHOSEN}",
+    f"DELETE FROM article_topics WHERE article_id IN {_CHOSEN}",
+    f"DELETE FROM articles WHERE id IN {_CHOSEN}",
+)
+"""What deleting articles deletes, children first (the schema's ON DELETE CASCADE)."""

@@ -2,14 +2,25 @@
 
 The writer owns the transaction and the ids; the rows of a batch are laid out
 by :mod:`db.article_rows`, the text index by :mod:`db.text_index`, the site's
-taxonomy and provider records by :mod:`db.site_data`, and what is derived at
+taxonomy and provider records by :mod:`db.site_data`, the ``files`` table by
+:mod:`db.files`, the change log by :mod:`db.changes`, and what is derived at
 commit by :mod:`db.derived`.
 
 The loader streams batches of parsed files in; nothing is visible to readers
 until :meth:`LoadWriter.commit`, and a crash or kill before it leaves the
-previous content intact (WAL). Ids are assigned here, in memory, so that
-every table is written with ``executemany`` rather than row by row: an
-article keeps its id when its file changes, so global ids stay stable.
+previous content intact (WAL). Ids are assigned here so that every table is
+written with ``executemany`` rather than row by row; an article keeps its id
+when its file changes, so global ids stay stable.
+
+Memory does not grow with the database: what a batch needs to know (the ids of
+the articles its files had, who owns a slug) is looked up per batch through
+the unique indexes on ``articles.path`` and ``articles.slug``, and the ids a
+load touched wait in a TEMP table for the change log. Only providers and
+topics (thousands, not millions) are held in dicts. The counts kept with the
+content (:mod:`db.aggregates`) follow every deletion and insertion.
+
+Articles leave through :meth:`LoadWriter._delete` and arrive through
+:meth:`LoadWriter._insert`, each the one place for its kind of change.
 """
 
 from __future__ import annotations
@@ -18,28 +29,28 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
-from db import site_data
-from db.aggregates import FacetCounts
+from db import files, site_data
+from db.aggregates import DELTA_LIMIT, FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
+from db.changes import ChangeRecorder
+from db.deferred import DeferredIndexes
 from db.derived import derive, next_version
 from db.text_index import delete_articles, index_articles
 
 
 @dataclass(slots=True)
 class Known:
-    """What the database holds before this load, to decide what to write."""
+    """The small tables and the next free ids, read when the load begins."""
 
-    files: dict[str, FileState] = field(default_factory=dict)
-    file_articles: dict[str, int] = field(default_factory=dict)
-    slugs: dict[str, int] = field(default_factory=dict)
     providers: dict[str, int] = field(default_factory=dict)
     site_providers: set[str] = field(default_factory=set)
     topics: dict[str, int] = field(default_factory=dict)
@@ -62,15 +73,15 @@ class LoadWriter:
         self.conn = conn
         self.known = Known()
         self.counts = FacetCounts(conn)
+        self.changes = ChangeRecorder(conn)
+        self.indexes = DeferredIndexes(conn)
+        self._path = ""
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
         self._new_providers: list[tuple[int, str, str | None]] = []
-        self.added_ids: list[int] = []
-        self.updated_ids: list[int] = []
-        self.removed_ids: list[int] = []
 
     async def begin(self) -> Known:
-        """Take the write lock and read what the database already holds."""
+        """Take the write lock and read the small tables."""
         try:
             await self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -78,13 +89,6 @@ class LoadWriter:
                 f"cannot start writing ({exc}); is another load running on this database?"
             ) from exc
         k = self.known
-        for path, size, mtime, sha, article_id in await self._all(
-            "SELECT path, size, mtime_ns, sha256, article_id FROM files"
-        ):
-            k.files[path] = FileState(path, size, mtime, sha)
-            if article_id is not None:
-                k.file_articles[path] = article_id
-        k.slugs = {slug: id_ for id_, slug in await self._all("SELECT id, slug FROM articles")}
         for id_, domain, from_site in await self._all(
             "SELECT id, domain, from_site FROM providers"
         ):
@@ -101,33 +105,60 @@ class LoadWriter:
         k.next_related = await self._next("SELECT max(id) FROM related")
         k.next_provider = await self._next("SELECT max(id) FROM providers")
         k.next_topic = await self._next("SELECT max(id) FROM topics")
+        ((self._path,),) = await self._all("SELECT file FROM pragma_database_list WHERE seq = 0")
+        await self.changes.start()
         return k
+
+    def known_files(self) -> files.KnownFiles:
+        """The ``files`` table in path order, readable from another thread.
+
+        Call after :meth:`begin` and read it before writing anything: its read
+        transaction then sees exactly what this one does.
+        """
+        if not self._path:
+            raise DatabaseError("loading needs a database file, not an in-memory database")
+        return files.KnownFiles(Path(self._path))
+
+    async def expect(self, writes: int) -> None:
+        """Say how many files this load may write: a bulk load defers some indexes, and
+        counts its aggregates once at commit instead of batch by batch."""
+        await self.indexes.defer_if_bulk(writes)
+        if writes > DELTA_LIMIT:
+            self.counts.rebuild = True  # it would switch to that after DELTA_LIMIT deltas
 
     async def put_articles(self, batch: Sequence[tuple[FileState, Article]]) -> tuple[int, int]:
         """Insert new and replace changed articles; return (added, updated)."""
         if not batch:
             return 0, 0
         k = self.known
-        replaced = [k.file_articles[s.path] for s, _ in batch if s.path in k.file_articles]
-        await self.counts.subtract(replaced)
-        await delete_articles(self.conn, replaced)
-        rows = RowBatch()
-        for state, art in batch:
-            article_id = k.file_articles.get(state.path)
+        held = dict(
+            await self._all(
+                "SELECT path, id FROM articles WHERE path IN (SELECT value FROM json_each(?))",
+                json.dumps([s.path for s, _ in batch]),
+            )
+        )
+        updated = list(held.values())
+        ids: list[int] = []
+        added: list[int] = []
+        for state, _ in batch:
+            article_id = held.get(state.path)
             if article_id is None:
-                article_id = k.next_article
+                article_id = held[state.path] = k.next_article
                 k.next_article += 1
-                k.file_articles[state.path] = article_id
-                self.added_ids.append(article_id)
-            else:
-                self.updated_ids.append(article_id)
-            slug = self._slug_for(art, article_id)
+                added.append(article_id)
+            ids.append(article_id)
+        # before the old rows go: an article being replaced still holds its slug
+        slugs = await self._slugs(batch, ids)
+        await self._delete(updated)
+        rows, topics = RowBatch(), k.topics
+        for (_, art), article_id, slug in zip(batch, ids, slugs, strict=True):
             rows.articles.append(
                 article_row(article_id, slug, self._provider_id(art.provider), art)
             )
             sort_key = art.published_at or ""
             for position, name in enumerate(art.topics):
-                rows.topics.append((await self._topic_id(name), sort_key, article_id, position))
+                topic_id = topics.get(name.casefold()) or await self._topic_id(name)
+                rows.topics.append((topic_id, sort_key, article_id, position))
             rows.images.extend(image_rows(article_id, art.images))
             for position, rel in enumerate(art.related):
                 related_id = k.next_related
@@ -136,28 +167,25 @@ class LoadWriter:
                 rows.related.append(related_row(related_id, article_id, position, rel, provider_id))
                 rows.related_images.extend(image_rows(related_id, rel.images))
         await self._pending_providers()
-        await insert_batch(self.conn, rows)
-        # one statement per batch: as cheap as one per load, and done while parsers work
-        await index_articles(self.conn, rows.article_ids)
-        await self.counts.add(rows.article_ids)
-        await self._save_files([s for s, _ in batch])
+        await self._insert(rows)
+        await files.save(self.conn, [(s, i) for (s, _), i in zip(batch, ids, strict=True)])
+        await self.changes.add("added", added)
+        await self.changes.add("updated", updated)
         self._changed = True
-        return len(batch) - len(replaced), len(replaced)
+        return len(added), len(updated)
 
     async def touch_files(self, states: Sequence[FileState]) -> None:
         """Record a new size/mtime for files whose content hash did not change."""
-        await self._save_files(states)
+        await files.touch(self.conn, states)
 
-    async def remove(self, paths: Iterable[str]) -> int:
-        """Delete the articles of files gone from disk; return how many."""
-        doomed = list(paths)
-        if not doomed:
+    async def remove(self, gone: Sequence[tuple[str, int | None]]) -> int:
+        """Delete the articles of files gone from disk (path, article id); return how many."""
+        if not gone:
             return 0
-        ids = [(self.known.file_articles.pop(p),) for p in doomed if p in self.known.file_articles]
-        self.removed_ids.extend(i for (i,) in ids)
-        await self.counts.subtract([i for (i,) in ids])
-        await delete_articles(self.conn, [i for (i,) in ids])
-        await self.conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in doomed])
+        ids = [i for _, i in gone if i is not None]
+        await self._delete(ids)
+        await files.forget(self.conn, [p for p, _ in gone])
+        await self.changes.add("removed", ids)
         self._changed = self._changed or bool(ids)
         return len(ids)
 
@@ -199,11 +227,12 @@ class LoadWriter:
     async def commit(self) -> int:
         """Finish derived data, bump the content version if anything changed, commit."""
         try:
+            await self.indexes.restore()
             if self._changed:
                 await self._apply_provider_details()
                 await derive(self.conn)
                 await self.counts.finish()
-                await next_version(self.conn, self.added_ids, self.updated_ids, self.removed_ids)
+                await next_version(self.conn, self.changes)
                 await self.conn.execute("PRAGMA optimize")
             version = await self._next("SELECT value FROM meta WHERE key='content_version'") - 1
             await self.conn.execute("COMMIT")
@@ -224,24 +253,65 @@ class LoadWriter:
         """Whether this load wrote content (and so will bump the version)."""
         return self._changed
 
+    # -- the two doors articles pass through -----------------------------------
+
+    async def _delete(self, ids: Sequence[int]) -> None:
+        """Every deletion or replacement of articles (and their rows) goes through here."""
+        await self.counts.subtract(ids)
+        await delete_articles(self.conn, ids)
+
+    async def _insert(self, rows: RowBatch) -> None:
+        """Every insertion of articles (and their rows) goes through here."""
+        await insert_batch(self.conn, rows)
+        # one statement per batch: as cheap as one per load, and done while parsers work
+        await index_articles(self.conn, rows.article_ids)
+        await self.counts.add(rows.article_ids)
+
     # -- helpers -------------------------------------------------------------
 
-    def _slug_for(self, art: Article, article_id: int) -> str:
-        slugs = self.known.slugs
-        slug = art.slug
-        owner = slugs.get(slug)
-        if owner is not None and owner != article_id:
-            slug = f"{art.slug}-{hashlib.sha1(art.path.encode()).hexdigest()[:8]}"  # noqa: S324
-        slugs[slug] = article_id
-        return slug
+    async def _slugs(self, batch: Sequence[tuple[FileState, Article]], ids: list[int]) -> list[str]:
+        """A unique slug per article: its own, or made distinct with a hash of its path."""
+        owners: dict[str, int] = dict(
+            await self._all(
+                "SELECT slug, id FROM articles WHERE slug IN (SELECT value FROM json_each(?))",
+                json.dumps([art.slug for _, art in batch]),
+            )
+        )
+        out = []
+        for (_, art), article_id in zip(batch, ids, strict=True):
+            slug = art.slug
+            owner = owners.get(slug)
+            if owner is not None and owner != article_id:
+                slug = await self._distinct_slug(art, article_id, owners)
+            owners[slug] = article_id
+            out.append(slug)
+        return out
+
+    async def _distinct_slug(self, art: Article, article_id: int, owners: dict[str, int]) -> str:
+        """``slug-<hash of path>``, longer (or numbered) in the rare case that is taken too."""
+        digest = hashlib.sha1(art.path.encode()).hexdigest()  # noqa: S324 - not security
+        candidates = [f"{art.slug}-{digest[:n]}" for n in (8, 16, 40)]
+        candidates += [f"{art.slug}-{digest}-{n}" for n in range(2, 1000)]
+        for slug in candidates:
+            owner = owners.get(slug)
+            if owner is None:
+                rows = await self._all("SELECT id FROM articles WHERE slug = ?", slug)
+                owner = rows[0][0] if rows else None
+            if owner is None or owner == article_id:
+                return slug
+        raise DatabaseError(f"cannot find a free slug for {art.path}")
 
     def _provider_id(self, provider: Provider | None) -> int | None:
         if provider is None:
             return None
         k = self.known
-        self._provider_seen[provider.domain] = _merge(
-            self._provider_seen.get(provider.domain), provider
-        )
+        seen = self._provider_seen.get(provider.domain)
+        if seen is None or (provider.name and provider.images):
+            self._provider_seen[provider.domain] = provider
+        elif (provider.name and provider.name != seen.name) or (
+            provider.images and provider.images != seen.images
+        ):  # most occurrences repeat what was seen: no new record for those
+            self._provider_seen[provider.domain] = _merge(seen, provider)
         found = k.providers.get(provider.domain)
         if found is None:
             found = k.next_provider
@@ -299,19 +369,8 @@ class LoadWriter:
         for provider_id, images in logos:
             await site_data.replace_provider_images(self.conn, provider_id, images)
 
-    async def _save_files(self, states: Sequence[FileState]) -> None:
-        k = self.known
-        await self.conn.executemany(
-            "INSERT INTO files (path, size, mtime_ns, sha256, article_id) VALUES (?,?,?,?,?)"
-            " ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " sha256 = excluded.sha256, article_id = excluded.article_id",
-            [(s.path, s.size, s.mtime_ns, s.sha256, k.file_articles.get(s.path)) for s in states],
-        )
-        for s in states:
-            k.files[s.path] = s
-
-    async def _all(self, sql: str) -> list[Any]:
-        async with self.conn.execute(sql) as cursor:
+    async def _all(self, sql: str, *args: Any) -> list[Any]:
+        async with self.conn.execute(sql, args) as cursor:
             return list(await cursor.fetchall())
 
     async def _next(self, sql: str) -> int:

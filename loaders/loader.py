@@ -1,36 +1,47 @@
-"""Walk a content folder and load it into SQLite: incremental, atomic, parallel.
+"""Walk a content folder and load it into SQLite: incremental, atomic, parallel, lean.
 
-1. *Scan* (in a thread): every file matching the patterns, with size and mtime.
-2. *Decide*: a file whose size and mtime match what the database remembers is
-   unchanged and is not even opened. Others are read and hashed; the same
-   hash as before means unchanged too.
-3. *Parse* in worker processes when there are many files (YAML parsing is
-   CPU-bound; both cores work), in chunks, in order, while the main process
-   writes finished chunks.
-4. *Write* through :class:`db.writer.LoadWriter` in one transaction; files gone
-   from disk are removed (unless ``prune`` is off). Any failure rolls back, so
-   the previous content stays whole.
+1. *Plan* (in a thread): walk the folder in path order and merge it with the
+   ``files`` table read in the same order (:mod:`loaders.plan`). A file whose
+   size and mtime match is unchanged and is not even opened; the others, and
+   the paths gone from the folder, are spooled to a temporary file.
+2. *Remove* the articles of files gone from disk (unless ``prune`` is off),
+   first, so a file moved to another folder keeps its slug.
+3. *Parse* the rest in worker processes when there are many (YAML parsing is
+   CPU-bound; both cores work), in chunks, in order, a bounded number of
+   chunks in flight, while the main process writes finished chunks. A file
+   whose bytes hash as before is unchanged too.
+4. *Write* through :class:`db.writer.LoadWriter` in one transaction. Any
+   failure rolls back, so the previous content stays whole.
+
+Nothing here holds a per-file structure for the whole load: memory depends on
+the window of chunks in flight, not on how many files the folder has.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from itertools import islice
+from pathlib import Path
 
 from core.errors import ConfigError
-from core.records import FileState, LoadReport, Problem
+from core.records import LoadReport
 from db.connection import connect_async
+from db.files import KnownFiles
 from db.writer import LoadWriter
 from loaders.parse import Job, Limits, Outcome, parse_jobs
-from loaders.site import is_site_file, read_site
+from loaders.plan import Plan, Spool, Todo, plan
+from loaders.site import read_site
+from loaders.walk import Walk, matches
+
+__all__ = ["DEFAULT_PATTERNS", "LoadOptions", "load", "matches"]
 
 DEFAULT_PATTERNS = ("**/*.md", "**/*.markdown")
 PARALLEL_MIN_FILES = 400
@@ -49,48 +60,6 @@ class LoadOptions:
     limits: Limits = field(default_factory=Limits)
 
 
-@dataclass(slots=True)
-class Scan:
-    """The files found under a content root."""
-
-    articles: list[FileState] = field(default_factory=list)
-    site: list[FileState] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def matches(rel: str, patterns: Sequence[str]) -> bool:
-    """Glob match where a leading ``**/`` also matches files at the top level."""
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(rel, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(rel, pattern[3:]):
-            return True
-    return False
-
-
-def scan(root: Path, patterns: Sequence[str]) -> Scan:
-    """Find content files; hidden folders and ``_site`` are skipped, symlinked folders too."""
-    found = Scan()
-    for folder, dirs, files in os.walk(root, onerror=None, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "_site")
-        base = PurePosixPath(Path(folder).relative_to(root).as_posix())
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            rel = str(base / name) if str(base) != "." else name
-            site = is_site_file(rel)
-            if not site and not matches(rel, patterns):
-                continue
-            try:
-                st = os.stat(os.path.join(folder, name))
-            except OSError as exc:
-                found.problems.append(Problem(rel, f"cannot read the file: {exc.strerror or exc}"))
-                continue
-            state = FileState(rel, st.st_size, st.st_mtime_ns)
-            (found.site if site else found.articles).append(state)
-    return found
-
-
 async def load(
     content: str | Path,
     db_path: str | Path,
@@ -103,30 +72,27 @@ async def load(
     if not root.is_dir():
         raise ConfigError(f"content folder {root} does not exist or is not a folder")
     started = time.perf_counter()
-    found = await asyncio.to_thread(scan, root, options.patterns)
-    report = LoadReport(problems=list(found.problems), failed=len(found.problems))
+    report = LoadReport()
+    walk = Walk(root, options.patterns)
     conn = await connect_async(db_path)
     writer = LoadWriter(conn)
+    work: Plan | None = None
     try:
-        known = await writer.begin()
-        jobs: list[Job] = []
-        for state in found.articles:
-            before = known.files.get(state.path)
-            if before and (before.size, before.mtime_ns) == (state.size, state.mtime_ns):
-                report.unchanged += 1
-            else:
-                jobs.append(Job(str(root), state, before.sha256 if before else None))
-        done = 0
-        async for outcomes in _parse(jobs, options):
+        await writer.begin()
+        work = await asyncio.to_thread(_plan, walk, writer.known_files())
+        report.problems.extend(walk.problems)
+        report.unchanged = work.unchanged
+        await writer.expect(work.todo.count)
+        if options.prune:
+            for gone in work.gone.batches():
+                report.removed += await writer.remove(gone)
+        total, done = work.todo.count, 0
+        async for outcomes in _parse(_jobs(str(root), work.todo), total, options):
             await _apply(writer, outcomes, report)
             done += len(outcomes)
             if progress is not None:
-                progress(done, len(jobs))
-        on_disk = {s.path for s in found.articles}
-        gone = [p for p in known.files if p not in on_disk]
-        if options.prune:
-            report.removed = await writer.remove(gone)
-        site = await asyncio.to_thread(read_site, str(root), found.site, options.limits)
+                progress(done, total)
+        site = await asyncio.to_thread(read_site, str(root), walk.site, options.limits)
         report.problems.extend(site.problems)
         if not await writer.site_matches(site.topics, site.organizations):
             await writer.put_site(site.topics, site.organizations)
@@ -135,6 +101,8 @@ async def load(
         await writer.rollback()
         raise
     finally:
+        if work is not None:
+            work.close()
         await conn.close()
     report.failed = len(report.problems)
     report.seconds = time.perf_counter() - started
@@ -156,14 +124,37 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-async def _parse(jobs: list[Job], options: LoadOptions) -> AsyncIterator[list[Outcome]]:
+def _plan(walk: Walk, known: KnownFiles) -> Plan:
+    """The merge, in a thread; the read connection closes there, even if the load was
+    cancelled meanwhile."""
+    try:
+        return plan(walk.chunks(), known.batches(), known.details)
+    finally:
+        known.close()
+
+
+def _jobs(root: str, todo: Spool[Todo]) -> Iterator[list[Job]]:
+    """The spooled files to parse as chunks of jobs, read as they are needed."""
+    chunk: list[Job] = []
+    for batch in todo.batches():
+        for state, known_sha in batch:
+            chunk.append(Job(root, state, known_sha or None))
+            if len(chunk) == CHUNK:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+async def _parse(
+    chunks: Iterator[list[Job]], total: int, options: LoadOptions
+) -> AsyncIterator[list[Outcome]]:
     """Yield parsed chunks in order; in worker processes when there are many files."""
-    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    loop = asyncio.get_running_loop()
-    if len(jobs) < PARALLEL_MIN_FILES or options.workers <= 1:
+    if total < PARALLEL_MIN_FILES or options.workers <= 1:
         for chunk in chunks:
             yield await asyncio.to_thread(parse_jobs, chunk, options.limits)
         return
+    loop = asyncio.get_running_loop()
     pool: Executor = ProcessPoolExecutor(
         max_workers=options.workers,
         mp_context=multiprocessing.get_context("spawn"),
@@ -174,17 +165,14 @@ async def _parse(jobs: list[Job], options: LoadOptions) -> AsyncIterator[list[Ou
         # chunks in flight: enough that parsers never wait for the writer to catch up
         # (with 2 per worker they idled a fifth of a 50k load); ~0.5 MB each
         window = options.workers * 8
-        pending = [
-            loop.run_in_executor(pool, parse_jobs, c, options.limits) for c in chunks[:window]
-        ]
-        next_chunk = window
+        pending = deque(
+            loop.run_in_executor(pool, parse_jobs, chunk, options.limits)
+            for chunk in islice(chunks, window)
+        )
         while pending:
-            outcomes = await pending.pop(0)
-            if next_chunk < len(chunks):
-                pending.append(
-                    loop.run_in_executor(pool, parse_jobs, chunks[next_chunk], options.limits)
-                )
-                next_chunk += 1
+            outcomes = await pending.popleft()
+            for chunk in islice(chunks, 1):
+                pending.append(loop.run_in_executor(pool, parse_jobs, chunk, options.limits))
             yield outcomes
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

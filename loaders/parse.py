@@ -8,13 +8,14 @@ the event loop. Nothing here raises for a bad file; a bad file becomes an
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from core.errors import ContentError
-from core.records import Article, FileState, Problem
+from core.records import Article, FileState, Problem, compact_reduce
 from loaders import frontmatter, normalise
 
 
@@ -42,6 +43,9 @@ class Outcome(NamedTuple):
     article: Article | None = None
     problem: Problem | None = None
     same: bool = False
+
+
+copyreg.pickle(Outcome, compact_reduce)
 
 
 def read_bytes(root: str, state: FileState, limits: Limits) -> bytes:

@@ -18,6 +18,7 @@ from typing import TextIO
 from core import config
 from core.errors import ConfigError, DatabaseError
 from core.records import LoadReport
+from db.connection import content_version, prepare
 from loaders.loader import DEFAULT_PATTERNS, LoadOptions, load
 
 
@@ -47,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     p_load.add_argument("--json", action="store_true", help="print the report as JSON")
     p_load.set_defaults(run=_run_load)
 
-    p_serve = sub.add_parser("serve", help="load the content, then serve GraphQL at /graphql")
+    p_serve = sub.add_parser(
+        "serve",
+        help="serve GraphQL at /graphql (loading the content first only into an empty database)",
+    )
     p_serve.add_argument(
         "--content",
         type=Path,
@@ -169,6 +173,11 @@ def _run_serve(args: argparse.Namespace) -> int:
         limits=config.parse_limits(args.limit),
     )
     options = _options(args)
+    prepare(settings.db)  # the schema is current before any reader opens the file
+    if content_version(settings.db) > 0:
+        # content loaded before: answer from it now, reconcile the folder meanwhile
+        serve(settings, None, options, reconcile=True)
+        return 0
     report = asyncio.run(load(settings.content, settings.db, options))
     print_report(report, sys.stderr)
     serve(settings, report, options)

@@ -1,4 +1,4 @@
-"""Run the app with uvicorn."""
+"""Run the app with uvicorn, and the loads that go on while it serves."""
 
 from __future__ import annotations
 
@@ -13,22 +13,26 @@ from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from api.http.app import create_app
-from api.http.observe import RequestLog
+from api.http.observe import RequestLog, record_load
 from core.config import Settings, from_environ, to_environ
 from core.records import LoadReport
 from loaders.loader import LoadOptions
-from newsgraph.watch import Watcher
+from newsgraph.watch import BackgroundLoads
 
 
 def serve(
-    settings: Settings, report: LoadReport | None = None, options: LoadOptions | None = None
+    settings: Settings,
+    report: LoadReport | None = None,
+    options: LoadOptions | None = None,
+    *,
+    reconcile: bool = False,
 ) -> None:
-    """Serve until interrupted; watch the content folder too with ``settings.watch``."""
+    """Serve until interrupted.
+
+    ``reconcile``: the database already holds content, so serve it at once and load
+    the content folder in the background; ``settings.watch``: reload it as it changes.
+    """
     _logging(settings)
-    watcher = None
-    if settings.watch:
-        watcher = Watcher(settings.content, settings.db, options or LoadOptions())
-        watcher.start()
     common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -36,8 +40,24 @@ def serve(
         "access_log": False,
         "server_header": False,
     }
+    app = None
+    if settings.workers == 1:
+        app = create_app(settings, report=report, lines=_lines(settings))
+    loads = None
+    if reconcile or settings.watch:
+        if reconcile:
+            logging.getLogger("newsgraph.watch").info(
+                "serving the content the database holds; reconciling %s in the background",
+                settings.content,
+            )
+        loads = BackgroundLoads(
+            settings.content, settings.db, options or LoadOptions(),
+            reconcile=reconcile, watch=settings.watch,
+            on_report=None if app is None else (lambda r: record_load(app.state.metrics, r)),
+        )  # fmt: skip
+        loads.start()
     try:
-        if settings.workers > 1:
+        if app is None:
             os.environ.update(to_environ(settings))
             config = _TCPConfig(
                 "newsgraph.server:app_from_environ",
@@ -47,10 +67,10 @@ def serve(
             )
             Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
-            uvicorn.run(create_app(settings, report=report, lines=_lines(settings)), **common)
+            uvicorn.run(app, **common)
     finally:
-        if watcher is not None:
-            watcher.stop()
+        if loads is not None:
+            loads.stop()
 
 
 class _TCPConfig(uvicorn.Config):

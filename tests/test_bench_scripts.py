@@ -68,6 +68,11 @@ def test_load_benchmark_on_a_tiny_corpus() -> None:
     assert rows["reload, nothing changed"][0] == "300"
     assert rows["floor: read + YAML"][0] == "300"
     assert "added 300, failed 0" in text
+    assert "newsgraph serve on the unchanged database: /healthz answered after" in text
+    assert "the background reconcile reported after" in text and "(no report)" not in text
+    verdicts = [line for line in text.splitlines() if line.startswith(("met ", "NOT met"))]
+    assert len(verdicts) == 5
+    assert any("no-change reload peak RSS < 200 MB" in line for line in verdicts)
 
 
 def test_floor_parse_reads_only_item_files(tmp_path: Path) -> None:
@@ -84,15 +89,17 @@ def test_floor_parse_reads_only_item_files(tmp_path: Path) -> None:
 
 
 def test_load_table_format() -> None:
-    run = load_mod.Measured(2.0, 100.0, 150.0, 0, "", "")
+    run = load_mod.Measured(2.0, 100.0, 150.0, 0, "", "", 3.0, 0.5, 90.0, 40.0)
+    alone = load_mod.Measured(2.0, 100.0, 150.0, 0, "", "", 3.0, 0.5, 90.0)
     table = load_mod.format_table(
-        [load_mod.Row("floor", 1000, run, 500.0), load_mod.Row("reload", 1000, run)]
+        [load_mod.Row("floor", 1000, run, 500.0), load_mod.Row("reload", 1000, alone)]
     )
     lines = table.splitlines()
-    assert "ratio to floor" in lines[0]
+    assert "ratio to floor" in lines[0] and "main RSS MB" in lines[0]
     assert lines[2].split()[-1] == "1.000"
-    assert lines[2].split()[1:4] == ["1,000", "2.00", "500"]
+    assert lines[2].split()[1:7] == ["1,000", "2.00", "500", "90", "40", "150"]
     assert lines[3].split()[-1] == "-"
+    assert lines[3].split()[5] == "-"  # no parser processes
 
 
 # --- bench.floor ------------------------------------------------------------------------

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import json
+import os
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from loaders.loader import load
 from newsgraph.cli import main
 from tests.browser.live_server import newsgraph_server
-from tests.conftest import MakeItem
+from tests.conftest import MakeItem, front_matter, item_fields
 
 
 def test_load_prints_problems_then_counts(
@@ -70,6 +75,46 @@ def test_serve_loads_the_sample_and_serves_graphql_and_graphiql(tmp_path: Path) 
         assert answer.json()["data"]["articles"]["totalCount"] > 50
         by_get = httpx.get(f"{base}/graphql", params={"query": "{ contentInfo { version } }"})
         assert by_get.json()["data"]["contentInfo"]["version"] == 1
+
+
+def test_serve_answers_from_a_loaded_database_before_its_reconcile_finishes(
+    make_item: MakeItem, content: Path, tmp_path: Path
+) -> None:
+    for n in range(3):
+        make_item(n)
+    asyncio.run(load(content, tmp_path / "serve.db"))  # the file newsgraph_server serves
+    fifo = content / "_news" / "9-slow.md"
+    os.mkfifo(fifo)  # the reconcile blocks opening it until the test writes it
+    with newsgraph_server(tmp_path, "--content", str(content)) as base:
+        # answered while the reconcile cannot have finished: it waits on the FIFO
+        assert httpx.get(f"{base}/healthz", timeout=5).json() == {
+            "status": "ok", "contentVersion": 1, "articles": 3,
+        }  # fmt: skip
+        writer = open_when_read(fifo)  # a reader holds the FIFO: the reconcile is parsing
+        assert httpx.get(f"{base}/healthz", timeout=5).json()["contentVersion"] == 1
+        os.write(writer, front_matter(item_fields(9)).encode())
+        os.close(writer)
+        deadline = time.monotonic() + 60
+        while (health := httpx.get(f"{base}/healthz", timeout=5).json())["contentVersion"] < 2:
+            assert time.monotonic() < deadline, "the background reconcile never committed"
+            time.sleep(0.1)
+        assert health == {"status": "ok", "contentVersion": 2, "articles": 4}
+        metrics = httpx.get(f"{base}/metrics", timeout=5).text
+        assert 'newsgraph_last_load_files{outcome="added"} 1.0' in metrics
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "reconciling" in log and "reconciled: added 1, updated 0, unchanged 3" in log
+
+
+def open_when_read(fifo: Path) -> int:
+    """Open ``fifo`` for writing once a reader has it open."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 def test_plain_progress_lines_for_large_loads_off_a_terminal() -> None:

@@ -16,6 +16,7 @@ import websockets
 
 from core.config import Limits, parse_limits
 from core.errors import ConfigError
+from loaders.loader import load
 from tests.browser.live_server import newsgraph_server
 from tests.conftest import front_matter, item_fields
 
@@ -97,6 +98,31 @@ async def test_two_worker_processes_share_one_database(live: tuple[str, Path]) -
             await asyncio.sleep(0.2)
         else:
             pytest.fail("the workers never saw the reloaded content")
+
+
+def test_watch_on_a_loaded_database_reconciles_then_watches(tmp_path: Path) -> None:
+    content = tmp_path / "content" / "_news"
+    content.mkdir(parents=True)
+    for n in range(3):
+        (content / f"story-{n}.md").write_text(front_matter(item_fields(n)), "utf-8")
+    asyncio.run(load(content.parent, tmp_path / "serve.db"))  # the file the server serves
+    (content / "story-3.md").write_text(front_matter(item_fields(3)), "utf-8")  # while it was down
+    with newsgraph_server(tmp_path, "--content", str(content.parent), "--watch") as base:
+        assert wait_for_version(base, 2)["articles"] == 4, "the start-up reconcile found story 3"
+        (content / "story-4.md").write_text(front_matter(item_fields(4)), "utf-8")
+        assert wait_for_version(base, 3)["articles"] == 5, "then the watcher reloaded"
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "reconciled: added 1, updated 0, unchanged 3" in log
+    assert "reloaded: added 1, updated 0, unchanged 4" in log
+
+
+def wait_for_version(base: str, version: int, timeout: float = 60) -> dict[str, Any]:
+    """``/healthz`` once the content version has reached ``version``."""
+    deadline = time.monotonic() + timeout
+    while (health := httpx.get(f"{base}/healthz", timeout=5).json())["contentVersion"] < version:
+        assert time.monotonic() < deadline, f"content version {version} never came: {health}"
+        time.sleep(0.1)
+    return dict(health)
 
 
 def test_limits_from_flags_and_environment() -> None:

@@ -138,6 +138,18 @@ async def test_add_change_remove(make_item: MakeItem, content: Path, db_path: Pa
         (2,)
     ]
     assert_text_index_matches_articles(db_path)
+    assert_references_hold(db_path)
+    assert rows(db_path, "SELECT count(*) FROM article_images") == [(3,)]
+
+
+def assert_references_hold(db: Path) -> None:
+    """No row refers to a missing one (the loader deletes children itself, see db.connection)."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
 
 
 def assert_text_index_matches_articles(db: Path) -> None:
@@ -238,14 +250,23 @@ async def test_providers_and_topics_are_shared_and_pruned(
     make_item: MakeItem, content: Path, db_path: Path
 ) -> None:
     make_item(1, topics=["AI", "Cloud"])
-    two = make_item(2, topics=["ai"], provider={"name": "Other", "domain": "other.net"})
+    logo = [{"url": "https://other.net/logo.png", "width": 50, "height": 50}]
+    other = {"name": "Other", "domain": "other.net", "images": logo}
+    related = [{"title": "R", "webUrl": "https://x.org/r", "images": logo, "provider": other}]
+    two = make_item(2, topics=["ai"], provider=other, related=related)
     await load(content, db_path)
     assert rows(db_path, "SELECT name, slug, article_count FROM topics ORDER BY name") == [
         ("AI", "ai", 2), ("Cloud", "cloud", 1),
     ]  # fmt: skip
+    assert rows(db_path, "SELECT count(*) FROM provider_images") == [(1,)]
+    assert rows(db_path, "SELECT count(*) FROM related_images") == [(1,)]
     two.unlink()
     await load(content, db_path)
     assert rows(db_path, "SELECT domain FROM providers") == [("example.com",)]
+    assert rows(db_path, "SELECT count(*) FROM provider_images") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM related_images") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM article_topics") == [(2,)]
+    assert_references_hold(db_path)
 
 
 async def test_site_data_enriches_topics_and_providers(
