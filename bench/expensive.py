@@ -5,11 +5,12 @@ what an unfriendly client would: the largest work that passes the limits (README
 "Limits": depth 10, 15 aliases, cost 50,000, ``first`` <= 100, 1 s of SQL). Each family
 below is one way to make the server count, sort or facet a large set:
 
-- ``search-facets``: a search for one of the most common words (in nearly every article)
-  with ``totalCount``, a page of 100 and all four facets (50 values each: the most the
-  cost limit leaves; a facet's ``first`` only trims its output, the counting is the same);
-- ``or-not``: ``or`` of a common word with other conditions, a ``not`` holding a search,
-  sorted by QUALITY, with counts and facets;
+- ``search-facets``: seven lists (aliases), each a search for one of the most common words
+  (in nearly every article) with a different ``qualityMin``, ``totalCount``, a page of 100
+  and all six disjunctive facet groups (50 values each; a facet's ``first`` only trims
+  its output, the counting is the same);
+- ``or-not``: seven lists, each an ``or`` of a common word with other conditions and a
+  ``not`` holding a search, sorted by QUALITY, with counts and facets;
 - ``deep-quality``: a deep page (by cursor) of a rare topic's articles sorted by QUALITY;
 - ``providers-facets`` / ``topics-facets``: 9 providers (or topics), each with its
   articles' count and facets for a common word (a filtered count or facets costs 5,000:
@@ -35,34 +36,44 @@ from api.schema.build import build_schema
 from api.schema.limits import cost_of
 from core.config import Limits
 
-ALL_FACETS = """facets {
+ALL_FACETS = """facets(disjunctive: true) {
       topics(first: 50) { value count } providers(first: 50) { value count }
       categories(first: 50) { value count } types(first: 50) { value count }
+      years { value count } months(first: 50) { value count }
     }"""
+COPIES = 7
+"""Aliased copies of a family's list, each with a different filter (``qualityMin`` 0..6):
+counts and facets are once per list in the cost, so seven lists of 100 are what the cost
+limit accepts."""
 
-SEARCH_FACETS = f"""query StallSearch($text: String!, $before: DateTime!) {{
-  articles(filter: {{ text: $text, publishedBefore: $before }}, first: 100) {{
-    totalCount
-    nodes {{ title excerpt publishedAt provider {{ name }} topics {{ name }} }}
-    {ALL_FACETS}
-  }}
-}}"""
 
-OR_NOT = f"""query StallOrNot($text: String!, $rare: String!, $before: DateTime!) {{
-  articles(
-    filter: {{
-      publishedBefore: $before
-      or: [{{ text: $text }}, {{ qualityMin: 1 }}, {{ hasImages: true }}]
-      not: {{ or: [{{ text: $rare }}, {{ type: "bench-no-such-type" }}] }}
-    }}
-    orderBy: {{ field: QUALITY, direction: DESC }}
-    first: 100
-  ) {{
-    totalCount
-    nodes {{ title quality publishedAt }}
-    {ALL_FACETS}
-  }}
-}}"""
+def _copies(field: str) -> str:
+    """``COPIES`` aliases of one list field whose filter differs by ``qualityMin``."""
+    return "\n".join(f"  q{i}: " + field.replace("$QMIN", str(i)) for i in range(COPIES))
+
+
+SEARCH_FACETS = (
+    "query StallSearch($text: String!, $before: DateTime!) {\n"
+    + _copies(
+        "articles(filter: { text: $text, publishedBefore: $before, qualityMin: $QMIN },"
+        " first: 100) { totalCount"
+        " nodes { title excerpt publishedAt provider { name } topics { name } }"
+        f" {ALL_FACETS} }}"
+    )
+    + "\n}"
+)
+
+OR_NOT = (
+    "query StallOrNot($text: String!, $rare: String!, $before: DateTime!) {\n"
+    + _copies(
+        "articles(filter: { publishedBefore: $before,"
+        " or: [{ text: $text }, { qualityMin: $QMIN }, { hasImages: true }],"
+        ' not: { or: [{ text: $rare }, { type: "bench-no-such-type" }] } },'
+        " orderBy: { field: QUALITY, direction: DESC }, first: 100) {"
+        f" totalCount nodes {{ title quality publishedAt }} {ALL_FACETS} }}"
+    )
+    + "\n}"
+)
 
 DEEP_QUALITY = """query StallDeep($slug: String!, $after: String, $before: DateTime!) {
   articles(

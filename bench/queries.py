@@ -72,12 +72,42 @@ ARTICLE = """query Article($slug: String!) {
   }
 }"""
 
+SIDEBAR = """query Sidebar($topics: [String!]!) {
+  articles(first: 10, filter: {topicsAny: $topics}) {
+    totalCount
+    nodes { title topics { name } }
+    facets(disjunctive: true) {
+      topics(first: 5) { value label count selected toggle }
+      providers(first: 5) { value label count selected toggle }
+      months(first: 6) { value label count selected toggle }
+    }
+  }
+}"""
+
+ARCHIVE = """query Archive($periods: [Period!]!) {
+  articles(first: 5, filter: {publishedIn: $periods}) {
+    totalCount
+    nodes { title publishedAt }
+    facets(disjunctive: true) { years { value count selected toggle } }
+  }
+}"""
+
+TOPIC_DESCENDANTS = """query TopicDescendants($topics: [String!]!) {
+  articles(first: 5, filter: {topicsAny: $topics, includeDescendants: true}) {
+    totalCount
+    nodes { title topics { name parent { name } } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
     "ProviderPage": PROVIDER_PAGE,
     "Search": SEARCH,
     "Article": ARTICLE,
+    "Sidebar": SIDEBAR,
+    "Archive": ARCHIVE,
+    "TopicDescendants": TOPIC_DESCENDANTS,
 }
 """Operation name -> document, in the README's order."""
 

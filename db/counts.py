@@ -51,8 +51,18 @@ KEPT_FACETS = {
     + " GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?",
     "types": "SELECT c.value, NULL, sum(c.n) AS n" + _KEPT.format(join="")
     + " GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?",
+    "years": "SELECT c.value, NULL, sum(c.n) AS n" + _KEPT.format(join="")
+    + " GROUP BY c.value ORDER BY c.value DESC LIMIT ?",
+    "months": "SELECT c.value, NULL, sum(c.n) AS n" + _KEPT.format(join="")
+    + " GROUP BY c.value ORDER BY c.value DESC LIMIT ?",
 }  # fmt: skip
-"""Facets read from the kept counts, ordered as the grouping below orders them."""
+"""Facets read from the kept counts, ordered as the grouping below orders them: most
+frequent first, except years and months, newest first (an archive's navigation)."""
+CHOSEN = {
+    "topics": " AND (t.slug {_IN} OR t.name {_IN})",
+    "providers": " AND p.domain {_IN}",
+}
+"""The condition that keeps only some values of a facet (default: ``c.value``/``a.x``)."""
 
 _GROUPED = {
     "topics": "SELECT t.slug, t.name, count(*) AS n FROM article_topics x"
@@ -67,13 +77,17 @@ _GROUPED = {
     "types": "SELECT a.type, NULL, count(*) AS n FROM articles a"
     " WHERE a.id IN ({ids}) AND a.type IS NOT NULL"
     " GROUP BY a.type ORDER BY n DESC, a.type LIMIT ?",
+    "years": "SELECT substr(a.published_at, 1, 4) AS v, NULL, count(*) AS n FROM articles a"
+    " WHERE a.id IN ({ids}) AND v IS NOT NULL GROUP BY v ORDER BY v DESC LIMIT ?",
+    "months": "SELECT substr(a.published_at, 1, 7) AS v, NULL, count(*) AS n FROM articles a"
+    " WHERE a.id IN ({ids}) AND v IS NOT NULL GROUP BY v ORDER BY v DESC LIMIT ?",
 }  # fmt: skip
 """Facets of a set of articles, given as SQL that selects their ids."""
 
-_WINDOW = "a.id, a.provider_id, a.type, a.category"
+_WINDOW = "a.id, a.provider_id, a.type, a.category, substr(a.published_at, 1, 7)"
 _TEXT_IDS = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?"
-Window = tuple[int, int | None, str | None, str | None]
-"""An article of a filter's window: id, provider id, type, category."""
+Window = tuple[int, int | None, str | None, str | None, str | None]
+"""An article of a filter's window: id, provider id, type, category, month."""
 
 Scope = tuple[str, str]
 """A kept scope's name and its keys as a JSON array (several keys: a disjoint union)."""
@@ -104,6 +118,10 @@ class CountReads(LookupReads, SearchReads):
             values = getattr(f, f"{name}_in")
             if only(f, f"{name}_in") and values:
                 return (name, _keys(values))
+        if only(f, "published_in") and f.published_in:
+            kinds = {len(p) for p in f.published_in}
+            if len(kinds) == 1:  # years, or months, never overlap one another
+                return ("year" if kinds == {4} else "month", _keys(f.published_in))
         return None
 
     def article_count(self, f: Filter | None, *, kept_counts: bool = True) -> int:
@@ -164,49 +182,87 @@ class CountReads(LookupReads, SearchReads):
                 self.aggregates.put(key, found)
         return found[0], found[1]
 
-    def window_facets(self, f: Filter | None, kind: str, limit: int) -> list[FacetRow]:
+    def window_facets(
+        self, f: Filter | None, kind: str, limit: int, values: tuple[str, ...] | None = None
+    ) -> list[FacetRow]:
         """Facets of a filter's window, counted here from the rows of its one scan (and
         one statement for the topics), ordered as the grouping in SQL orders them."""
         rows = self.filter_window(f)[0][: self.search_window]
+        found: list[tuple[Any, Any, int]]
         if kind == "topics":
             sql = (
                 "SELECT topic_id, count(*) FROM article_topics"
                 f" WHERE article_id IN {IDS} GROUP BY topic_id"
             )
             counted = dict(self.aggregate(sql, (ids_json(r[0] for r in rows),)))
-            found: list[tuple[Any, Any, int]]
             topics = self.topics_by_id(counted)
-            found = [(t.slug, t.name, counted[i]) for i, t in topics.items()]
+            found = [
+                (t.slug, t.name, counted[i])
+                for i, t in topics.items()
+                if values is None or t.slug in values or t.name in values
+            ]
             found.sort(key=lambda r: (-r[2], _nocase(r[1])))
         elif kind == "providers":
             by_id = Counter(r[1] for r in rows if r[1] is not None)
             providers = self.providers_by_id(by_id)
-            found = [(p.domain, p.name, by_id[i]) for i, p in providers.items()]
+            found = [
+                (p.domain, p.name, by_id[i])
+                for i, p in providers.items()
+                if values is None or p.domain in values
+            ]
             found.sort(key=lambda r: (-r[2], r[0]))
         else:
-            column = 2 if kind == "types" else 3
-            values = Counter(r[column] for r in rows if r[column] is not None)
-            found = sorted(((v, None, n) for v, n in values.items()), key=lambda r: (-r[2], r[0]))
+            column, width = _WINDOW_VALUE[kind]
+            counted = Counter(str(r[column])[:width] for r in rows if r[column] is not None)
+            found = [(v, None, n) for v, n in counted.items() if values is None or v in values]
+            if kind in ("years", "months"):
+                found.sort(key=lambda r: r[0], reverse=True)
+            else:
+                found.sort(key=lambda r: (-r[2], r[0]))
         return [FacetRow(*row) for row in found[:limit]]
 
     def facets(
-        self, f: Filter | None, kind: str, limit: int, *, kept_counts: bool = True
+        self,
+        f: Filter | None,
+        kind: str,
+        limit: int,
+        *,
+        kept_counts: bool = True,
+        values: tuple[str, ...] | None = None,
     ) -> list[FacetRow]:
-        """Counts of each topic / provider / category / type among matching articles:
-        exact where cheap, else over the filter's window (``kept_counts=False``: exact,
-        grouping every matching article, however long that takes)."""
-        if kind not in _GROUPED:  # pragma: no cover - the API only asks for these four
+        """Counts of each topic / provider / category / type / year / month among matching
+        articles: exact where cheap, else over the filter's window (``kept_counts=False``:
+        exact, grouping every matching article, however long that takes). ``values``
+        keeps only those values (topics by slug or name, providers by domain)."""
+        if kind not in _GROUPED:  # pragma: no cover - the API only asks for these
             raise ValueError(kind)
         if not kept_counts:
             cond = where(f, self.search_window)
             matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
             sql = _GROUPED[kind].format(ids=matching)
-            return [FacetRow(*row) for row in self.aggregate(sql, (*cond.params, limit))]
+            rows = self.aggregate(sql, (*cond.params, 1_000_000_000))
+            found = [FacetRow(*row) for row in rows]
+            if values is not None:
+                found = [r for r in found if r.value in values or r.label in values]
+            return found[:limit]
         kept = self.scope(f)
-        if kept is not None:
-            rows = self.aggregate(KEPT_FACETS[kind], (*kept, kind, limit), quick=True)
-            return [FacetRow(*row) for row in rows]
-        return self.window_facets(f, kind, limit)
+        if kept is None:
+            return self.window_facets(f, kind, limit, values)
+        sql = KEPT_FACETS[kind]
+        params_: tuple[Any, ...] = (*kept, kind, limit)
+        if values is not None:
+            chosen = CHOSEN.get(kind, " AND c.value {_IN}").format(_IN=_IN)
+            sql = sql.replace(" GROUP BY", chosen + " GROUP BY")
+            listed = _json(values)
+            params_ = (*kept, kind, *([listed] * chosen.count("?")), limit)
+        rows = self.aggregate(sql, params_, quick=True)
+        return [FacetRow(*row) for row in rows]
+
+
+_WINDOW_VALUE: dict[str, tuple[int, int | None]] = {
+    "types": (2, None), "categories": (3, None), "years": (4, 4), "months": (4, 7),
+}  # fmt: skip
+"""Where a window row holds a facet's value (column, and how many leading characters)."""
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

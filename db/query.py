@@ -47,6 +47,7 @@ class Filter:
     provider_not_in: tuple[str, ...] | None = None
     published_after: str | None = None
     published_before: str | None = None
+    published_in: tuple[str, ...] | None = None
     quality_min: int | None = None
     quality_max: int | None = None
     heat_min: int | None = None
@@ -54,6 +55,7 @@ class Filter:
     published: bool | None = None
     has_images: bool | None = None
     text: str | None = None
+    include_descendants: bool = False
     all_of: tuple[Filter, ...] = ()
     any_of: tuple[Filter, ...] = ()
     none_of: Filter | None = None
@@ -75,6 +77,26 @@ class Where:
 
 
 TOPIC_IDS = "SELECT id FROM topics WHERE name IN ({marks}) OR slug IN ({marks})"
+TOPIC_TREE_IDS = (
+    "WITH RECURSIVE tree(id, name) AS (SELECT id, name FROM topics"
+    " WHERE name IN ({marks}) OR slug IN ({marks})"
+    " UNION SELECT t.id, t.name FROM topics t JOIN tree ON t.parent = tree.name COLLATE NOCASE)"
+    " SELECT id FROM tree"
+)
+"""The topics named (by name or slug) and all their descendants in the taxonomy (a
+topic's ``parent`` is its parent's name; ``UNION`` stops at a cycle)."""
+
+
+def period_range(period: str) -> tuple[str, str]:
+    """The ``published_at`` text range ``[start, end)`` of a year (``2021``) or a month
+    (``2021-02``), as compared with stored UTC ISO-8601 text."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return f"{year:04d}", f"{year + 1:04d}"
+    month = int(period[5:7])
+    following = f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+    return period, following
+
 
 SEARCH_WINDOW = 10_000
 """How many matches of a full-text condition a query considers, by default (the limit
@@ -130,18 +152,19 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
     # topics and ranges are tested row by row (EXISTS, +column): a topic's hundreds of
     # thousands of ids or a range that covers most articles must never become the rows
     # a query starts from and then sorts; the sort's index (or a scope's) drives it
+    topic_ids = TOPIC_TREE_IDS if f.include_descendants else TOPIC_IDS
     if f.topics_any is not None:
         names = f.topics_any
         add(
             "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id IN"
-            f" ({TOPIC_IDS.format(marks=_marks(names))}))",
+            f" ({topic_ids.format(marks=_marks(names))}))",
             *names,
             *names,
         )
     for name in f.topics_all or ():
         add(
             "EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id IN"
-            f" ({TOPIC_IDS.format(marks='?')}))",
+            f" ({topic_ids.format(marks='?')}))",
             name,
             name,
         )
@@ -163,6 +186,12 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
         add("a.sk_published >= ?", f.published_after)
     if f.published_before is not None:
         add("a.sk_published < ? AND a.sk_published > ''", f.published_before)
+    if f.published_in is not None:
+        ranges = [period_range(p) for p in f.published_in]
+        add(
+            "(" + " OR ".join("(a.sk_published >= ? AND a.sk_published < ?)" for _ in ranges) + ")",
+            *[bound for pair in ranges for bound in pair],
+        )
     if f.quality_min is not None:
         add("+a.sk_quality >= ?", f.quality_min)
     if f.quality_max is not None:
@@ -203,7 +232,7 @@ def single_topic(f: Filter | None) -> str | None:
     A topic page sorted by date then walks ``article_topics``'s index
     ``(topic_id, sk_published, article_id)`` instead of scanning articles.
     """
-    if f is None:
+    if f is None or f.include_descendants:
         return None
     if f.topics_any is not None and len(f.topics_any) == 1:
         return f.topics_any[0]

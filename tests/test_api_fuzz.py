@@ -28,6 +28,12 @@ SCALARS = {
     ).map(nodes.String),
 }
 FAST, LONG = 40, 2500
+DROPPED_SIBLINGS = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+"""When a non-null field fails (``articles`` at the root with ``last: 0``), graphql-core
+nulls its parent and drops the coroutines its siblings had already started (a nested
+``topic { parent }``): Python then warns, when they are collected, that they were never
+awaited. The client gets its error as it should; only the warning is left, so these
+tests, which send thousands of failing fields beside async ones, let it pass."""
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +80,7 @@ def run(corpus: Corpus, loop: asyncio.AbstractEventLoop, queries: st.SearchStrat
     return seen[0]
 
 
+@DROPPED_SIBLINGS
 def test_valid_queries_never_break_the_server(
     corpus: Corpus, loop: asyncio.AbstractEventLoop, long_run: bool
 ) -> None:
@@ -82,6 +89,7 @@ def test_valid_queries_never_break_the_server(
     print(f"fuzz: {count} valid queries")
 
 
+@DROPPED_SIBLINGS
 def test_invalid_queries_never_break_the_server(
     corpus: Corpus, loop: asyncio.AbstractEventLoop, long_run: bool
 ) -> None:

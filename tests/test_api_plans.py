@@ -48,6 +48,20 @@ SHAPES = [
            images { url width height isCached title attribution } body extra featuredContent
            ampWebUrl cdnAmpWebUrl originalUrl webUrl category type heat published path } } }""",
     """{ articles(first: 3) { nodes { provider { articles(first: 2) { nodes { title } } } } } }""",
+    """query Side($f: ArticleFilter) { articles(first: 3, filter: $f) { totalCount
+           facets(disjunctive: true) { topics(first: 5) { value label count selected toggle }
+           providers(first: 3) { value count selected toggle } types { value selected toggle }
+           categories { value toggle } years { value label count selected toggle }
+           months(first: 6) { __typename value label count selected toggle } } } }""",
+    """{ a: articles(first: 2, filter: {topicsAny: ["ai", "Cloud"], publishedIn: ["2024", "2023-05"],
+           or: [{type: "video"}, {hasImages: true}]}) {
+           facets { topics { value count selected toggle } months { value count selected } } }
+         b: articles(first: 2, filter: {topicsAny: ["ai"], includeDescendants: true}) {
+           totalCount nodes { slug } facets(disjunctive: true) { providers { value toggle } } }
+         c: topic(slug: "ai") { articles(first: 2, filter: {typeIn: ["video", "article"]}) {
+           facets(disjunctive: true) { types { value count selected toggle }
+           providers(first: 3) { value count selected toggle } } } }
+         categories { value count selected toggle } }""",
     """{ s: articles(first: 4, filter: {text: "the"}) { totalCount countsExact nodes { slug } }
          t: articles(filter: {text: "data", topicsAny: ["ai"]}) { countsExact totalCount } }""",
 ]

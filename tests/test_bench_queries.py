@@ -31,6 +31,9 @@ README_LITERALS = {
     "Article": {
         "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
     },
+    "Sidebar": {"topics": '["security", "zero-trust"]'},
+    "Archive": {"periods": '["2021-02", "2026"]'},
+    "TopicDescendants": {"topics": '["ai"]'},
 }
 
 

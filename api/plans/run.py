@@ -20,6 +20,7 @@ from api.plans.values import (
 from api.plans.variables import build_arguments
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
+from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.types import pick_lead_image
 from core.config import Limits
 from db.reader import Session
@@ -82,7 +83,7 @@ class Execution:
                 out[f.key] = {c.key: values[c.name] for c in f.children}
             elif f.name == "categories":
                 rows = self.db.facets(None, "categories", 1000)
-                out[f.key] = self.facet_counts(rows, f.children)
+                out[f.key] = self.facet_counts(unfiltered(rows, "categories"), f.children)
         return out
 
     def one_article(self, f: Field) -> Dict | None:
@@ -112,6 +113,8 @@ class Execution:
             topic=topic,
             columns=f.columns,
         )
+        if any(c.name == "facets" for c in f.children):
+            check_selection(self.db, page.user_filter)
         out: Dict = {}
         for c in f.children:
             if c.name == "totalCount":
@@ -146,15 +149,16 @@ class Execution:
                 }
                 out[c.key] = {p.key: values[p.name] for p in c.children}
             elif c.name == "facets":
+                disjunctive = bool(self.args(c).get("disjunctive", False))
                 facets: Dict = {}
                 for kind in c.children:
                     if kind.name == "__typename":
                         facets[kind.key] = "Facets"
                         continue
-                    first = self.args(kind).get("first", 20)
+                    first = self.args(kind).get("first", 24 if kind.name == "months" else 20)
                     limit = check_first(first, self.limits.max_page) or first
-                    rows = self.db.facets(page.filter, kind.name, limit)
-                    facets[kind.key] = self.facet_counts(rows, kind.children)
+                    found = group(self.db, page, kind.name, limit, disjunctive)
+                    facets[kind.key] = self.facet_counts(found, kind.children)
                 out[c.key] = facets
             elif c.name == "__typename":
                 out[c.key] = "ArticleConnection"
@@ -162,12 +166,11 @@ class Execution:
                 raise Fallback
         return out
 
-    def facet_counts(self, rows: Iterable[Any], children: tuple[Field, ...]) -> list[Dict]:
-        names = {"value": 0, "label": 1, "count": 2}
+    def facet_counts(self, found: Iterable[FacetValue], children: tuple[Field, ...]) -> list[Dict]:
         return [
-            {c.key: ("FacetCount" if c.name == "__typename" else row[names[c.name]])
+            {c.key: ("FacetCount" if c.name == "__typename" else getattr(v, c.name))
              for c in children}
-            for row in rows
+            for v in found
         ]  # fmt: skip
 
     # -- object lists ----------------------------------------------------------------

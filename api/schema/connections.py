@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.schema.context import Context
-from api.schema.pages import ListPage
+from api.schema.pages import ArticlePage, ListPage
 from api.schema.pagination import check_first
-from db import query
+from api.schema.sidebar import FacetValue, group
 
 if TYPE_CHECKING:
     from api.schema.types import Article, Provider, Topic
@@ -45,46 +46,90 @@ class PageInfo:
         )
 
 
-@strawberry.type(description="How many matching articles have a given value.")
+@strawberry.type(description="A value of a facet group: how many articles have it, and its toggle.")
 class FacetCount:
     value: str = strawberry.field(
-        description="The value: a topic slug, provider domain, category or type."
+        description=(
+            "The value: a topic slug, provider domain, category, type, year (`2021`) or "
+            "month (`2021-02`)."
+        )
     )
-    label: str | None = strawberry.field(description="A display name (topic or provider name).")
+    label: str | None = strawberry.field(
+        description="A display name (topic or provider name; `February 2021` for a month)."
+    )
     count: int = strawberry.field(description="How many matching articles have it.")
+    selected: bool = strawberry.field(
+        description="Whether the list's own `filter` selects this value (at its top level)."
+    )
+    toggle: JSON = strawberry.field(
+        description=(
+            "The list's `filter` with this value added to its group (or removed, when "
+            "selected), as an `ArticleFilter` input: pass it back as the next `filter`. "
+            "Everything else in the filter, nested `and` / `or` / `not` included, is kept."
+        )
+    )
+
+    @classmethod
+    def of(cls, value: FacetValue) -> FacetCount:
+        return cls(
+            value=value.value, label=value.label, count=value.count,
+            selected=value.selected, toggle=JSON(value.toggle),
+        )  # fmt: skip
 
 
 FacetFirst = Annotated[
     int, strawberry.argument(description="At most this many values, most frequent first.")
 ]
+PeriodFirst = Annotated[
+    int,
+    strawberry.argument(description="At most this many values, newest first."),
+]
 
 
-@strawberry.type(description="Counts of values among all articles matching the filter.")
+@strawberry.type(
+    description=(
+        "Facet groups of a list of articles, for a sidebar. Within a group the list's filter "
+        "selects alternatives (OR: `topicsAny`, `providerIn`, `categoryIn`, `typeIn`, "
+        "`publishedIn`); groups combine with AND. A value the filter selects is always "
+        "listed, after the most frequent ones."
+    )
+)
 class Facets:
-    filter: strawberry.Private[query.Filter | None]
+    page: strawberry.Private[ArticlePage]
+    disjunctive: strawberry.Private[bool]
 
-    def _counts(self, info: ContextInfo, kind: str, first: int) -> list[FacetCount]:
+    def _group(self, info: ContextInfo, kind: str, first: int) -> list[FacetCount]:
         limit = check_first(first, info.context.limits.max_page) or first
-        return [
-            FacetCount(value=r.value, label=r.label, count=r.total)
-            for r in info.context.db.facets(self.filter, kind, limit)
-        ]
+        found = group(info.context.db, self.page, kind, limit, self.disjunctive)
+        return [FacetCount.of(v) for v in found]
 
     @strawberry.field(description="Topics of the matching articles.")
     def topics(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
-        return self._counts(info, "topics", first)
+        return self._group(info, "topics", first)
 
     @strawberry.field(description="Providers of the matching articles.")
     def providers(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
-        return self._counts(info, "providers", first)
+        return self._group(info, "providers", first)
 
     @strawberry.field(description="Categories of the matching articles.")
     def categories(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
-        return self._counts(info, "categories", first)
+        return self._group(info, "categories", first)
 
     @strawberry.field(description="Types of the matching articles.")
     def types(self, info: ContextInfo, first: FacetFirst = 20) -> list[FacetCount]:
-        return self._counts(info, "types", first)
+        return self._group(info, "types", first)
+
+    @strawberry.field(
+        description="Years the matching articles were published in (UTC): archive navigation."
+    )
+    def years(self, info: ContextInfo, first: PeriodFirst = 20) -> list[FacetCount]:
+        return self._group(info, "years", first)
+
+    @strawberry.field(
+        description="Months the matching articles were published in (UTC): archive navigation."
+    )
+    def months(self, info: ContextInfo, first: PeriodFirst = 24) -> list[FacetCount]:
+        return self._group(info, "months", first)
 
 
 @strawberry.type(description="An article and its cursor.")
@@ -98,11 +143,11 @@ class ArticleConnection:
     edges: list[ArticleEdge] = strawberry.field(description="The page's articles with cursors.")
     nodes: list[ArticleRef] = strawberry.field(description="The page's articles.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-    filter: strawberry.Private[query.Filter | None]
+    page: strawberry.Private[ArticlePage]
 
     @strawberry.field(description="How many articles match the filter, across all pages.")
     def total_count(self, info: ContextInfo) -> int:
-        return info.context.db.article_count(self.filter)
+        return info.context.db.article_count(self.page.filter)
 
     @strawberry.field(
         description=(
@@ -113,11 +158,24 @@ class ArticleConnection:
         )
     )
     def counts_exact(self, info: ContextInfo) -> bool:
-        return info.context.db.counts_exact(self.filter)
+        return info.context.db.counts_exact(self.page.filter)
 
     @strawberry.field(description="Value counts among the matching articles, for a sidebar.")
-    def facets(self) -> Facets:
-        return Facets(filter=self.filter)
+    def facets(
+        self,
+        disjunctive: Annotated[
+            bool,
+            strawberry.argument(
+                description=(
+                    "Count each group over the list without that group's own selection "
+                    "(select two topics: the topic counts stay those of the list without "
+                    "`topicsAny`, the other groups count both), so a sidebar can tick "
+                    "several values of a group. False: every group counts the list as it is."
+                )
+            ),
+        ] = False,
+    ) -> Facets:
+        return Facets(page=self.page, disjunctive=disjunctive)
 
 
 @strawberry.type(description="A provider and its cursor.")

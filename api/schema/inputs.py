@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.schema.scalars import DateTime
+from api.schema.scalars import DateTime, Period
 from core.errors import BadArgument
 from db import query
 
@@ -74,6 +74,13 @@ class ArticleFilter:
     published_before: DateTime | None = strawberry.field(
         default=None, description="Published strictly before this time."
     )
+    published_in: list[Period] | None = strawberry.field(
+        default=None,
+        description=(
+            "Published in one of these years (`2021`) or months (`2021-02`), in UTC: an "
+            "archive page. Several values are alternatives (OR)."
+        ),
+    )
     quality_min: int | None = strawberry.field(default=None, description="Quality at least.")
     quality_max: int | None = strawberry.field(default=None, description="Quality at most.")
     heat_min: int | None = strawberry.field(default=None, description="Heat at least.")
@@ -89,6 +96,13 @@ class ArticleFilter:
         description=(
             'Full-text search over title, excerpt and body: words, "a phrase", prefix*, '
             "AND / OR / NOT, NEAR(a b), and column filters like `title: word`."
+        ),
+    )
+    include_descendants: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "With `topicsAny` / `topicsAll` at this level: a topic also matches the articles "
+            "of its descendants in the topic taxonomy (`Topic.children`, recursively)."
         ),
     )
     and_: list[Annotated[ArticleFilter, strawberry.lazy("api.schema.inputs")]] | None = (
@@ -139,6 +153,7 @@ def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> qu
         provider_not_in=_domains(get("provider_not_in"), "providerNotIn"),
         published_after=get("published_after"),
         published_before=get("published_before"),
+        published_in=_periods(get("published_in")),
         quality_min=get("quality_min"),
         quality_max=get("quality_max"),
         heat_min=get("heat_min"),
@@ -146,6 +161,7 @@ def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> qu
         published=get("published"),
         has_images=get("has_images"),
         text=text,
+        include_descendants=bool(get("include_descendants")),
         all_of=tuple(_nested(get("and_", "and"), depth, "and")),
         any_of=tuple(_nested(get("or_", "or"), depth, "or")),
         none_of=to_filter(get("not_", "not"), depth + 1),
@@ -175,6 +191,11 @@ def _values(values: list[str] | None, name: str) -> tuple[str, ...] | None:
     if len(values) > MAX_LIST_VALUES:
         raise BadArgument(f"`{name}` takes at most {MAX_LIST_VALUES} values, got {len(values)}")
     return tuple(values)
+
+
+def _periods(values: list[str] | None) -> tuple[str, ...] | None:
+    """Periods were checked by their scalar (``Period``); only their number is bounded."""
+    return _values(values, "publishedIn")
 
 
 def _domains(values: list[str] | None, name: str) -> tuple[str, ...] | None:

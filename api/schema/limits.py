@@ -9,7 +9,9 @@ runs as an extension just before execution and replaces the result when the
 query is over budget.
 
 Cost model: every field costs 1, times the number of items of every list
-above it. A connection's size is its ``first``/``last`` (default page size),
+above it. A connection's size is its ``first``/``last`` (default page size), which
+multiplies what its ``edges`` and ``nodes`` select (its counts and facets are
+once per page),
 a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`. Counts
 or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more.
 """
@@ -215,6 +217,7 @@ def cost_of(
         parent: GraphQLNamedType,
         seen: frozenset[str],
         multiplier: int,
+        page: int = 1,
     ) -> int:
         total = 0
         for field, inner in _walk(selection, fragments, seen):
@@ -232,14 +235,16 @@ def cost_of(
             while isinstance(gtype, GraphQLNonNull | GraphQLList):
                 is_list = is_list or isinstance(gtype, GraphQLList)
                 gtype = gtype.of_type
-            factor = 1
+            factor, items = 1, 1
             if gtype.name == "ArticleConnection" and _counts_filtered(field, fragments, inner):
                 total += multiplier * AGGREGATE_COST
             if gtype.name.endswith("Connection"):
-                factor = size(field, default_page)
-            elif is_list and name not in ("edges", "nodes"):
+                items = size(field, default_page)  # counts and facets are once per page
+            elif name in ("edges", "nodes") and parent.name.endswith("Connection"):
+                factor = page
+            elif is_list:
                 factor = size(field, LIST_ESTIMATE)
-            total += walk(field.selection_set, gtype, inner, multiplier * max(factor, 1))
+            total += walk(field.selection_set, gtype, inner, multiplier * max(factor, 1), items)
         return total
 
     return walk(operation.selection_set, root, frozenset(), 1)

@@ -72,6 +72,23 @@ class ArticlePage(ListPage):
     """A page of articles, and the filter its counts and facets are taken over."""
 
     filter: query.Filter | None = None
+    user_filter: query.Filter | None = None
+    """The client's own ``filter`` (without the provider or topic the list is under)."""
+    provider: str | None = None
+    topic: str | None = None
+
+
+def scoped(
+    user_filter: query.Filter | None, provider: str | None, topic: str | None
+) -> query.Filter | None:
+    """A client's filter under the provider or topic a list belongs to, if any."""
+    if provider is None and topic is None:
+        return user_filter
+    return query.Filter(
+        provider_in=(provider,) if provider else None,
+        topics_any=(topic,) if topic else None,
+        all_of=(user_filter,) if user_filter else (),
+    )
 
 
 def flags(page: Page, more: bool) -> tuple[bool, bool]:
@@ -97,19 +114,13 @@ def fetch_article_page(
     )  # fmt: skip
     user_filter = to_filter(args.filter)
     order = to_order(args.order_by, user_filter)
-    scoped = user_filter
-    if provider is not None or topic is not None:
-        scoped = query.Filter(
-            provider_in=(provider,) if provider else None,
-            topics_any=(topic,) if topic else None,
-            all_of=(user_filter,) if user_filter else (),
-        )
+    counted = scoped(user_filter, provider, topic)
     kind = order.sort.name
     cursor = (
         decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
     )
     found: list[tuple[Any, ArticleRow]] = db.article_page(
-        scoped, order, page.size + 1, cursor, backward=page.backward, columns=columns
+        counted, order, page.size + 1, cursor, backward=page.backward, columns=columns
     )
     more = len(found) > page.size
     if more:
@@ -120,7 +131,10 @@ def fetch_article_page(
         cursors=[encode_cursor(kind, value, row.id) for value, row in found],
         has_next=has_next,
         has_previous=has_previous,
-        filter=scoped,
+        filter=counted,
+        user_filter=user_filter,
+        provider=provider,
+        topic=topic,
     )
 
 

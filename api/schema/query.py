@@ -18,6 +18,7 @@ from api.schema.connections import (
 )
 from api.schema.pages import fetch_ranked_page
 from api.schema.scalars import DateTime, as_datetime
+from api.schema.sidebar import unfiltered
 from api.schema.types import Article, Node, Provider, Topic, article_list
 from core.errors import BadArgument
 from core.ids import decode_id
@@ -109,10 +110,8 @@ class Query:
 
     @strawberry.field(description="Every category with its number of articles, most first.")
     def categories(self, info: ContextInfo) -> list[FacetCount]:
-        return [
-            FacetCount(value=r.value, label=r.label, count=r.total)
-            for r in info.context.db.facets(None, "categories", 1000)
-        ]
+        rows = info.context.db.facets(None, "categories", 1000)
+        return [FacetCount.of(v) for v in unfiltered(rows, "categories")]
 
     @strawberry.field(description="Any object by its global id (Relay); null if none.")
     def node(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, NewType
 
@@ -38,7 +39,26 @@ DATETIME_SCALAR = strawberry.scalar(
     parse_value=_parse_datetime,
 )
 
-SCALARS: dict[object, ScalarDefinition] = {DateTime: DATETIME_SCALAR}
+_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+
+
+def _parse_period(value: Any) -> str:
+    if not isinstance(value, str) or _PERIOD.fullmatch(value) is None:
+        raise BadArgument(f"a Period is a year or a month like 2021 or 2021-02, got {value!r}")
+    return value
+
+
+Period = NewType("Period", str)
+"""A year (``2021``) or a month (``2021-02``); registered in the schema's ``scalar_map``."""
+
+PERIOD_SCALAR = strawberry.scalar(
+    name="Period",
+    description="A year (`2021`) or a month (`2021-02`), in UTC: an archive page's period.",
+    serialize=lambda value: value,
+    parse_value=_parse_period,
+)
+
+SCALARS: dict[object, ScalarDefinition] = {DateTime: DATETIME_SCALAR, Period: PERIOD_SCALAR}
 
 
 def as_datetime(value: str | None) -> DateTime | None:

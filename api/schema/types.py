@@ -9,17 +9,19 @@ table, whatever its size.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
+from api.schema.sidebar import check_selection
 from core.errors import Forbidden
 from core.ids import encode_id
 from db.rows import AREA_CAP, ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
@@ -34,13 +36,29 @@ def article_connection(
     """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
     ctx = info.context
     page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic)
+    if selected(info.selected_fields, "facets"):
+        check_selection(ctx.db, page.user_filter)  # before any field of the list resolves
     nodes = [Article.from_row(row) for row in page.rows]
     return ArticleConnection(
         edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
         nodes=nodes,
         page_info=PageInfo.of(page),
-        filter=page.filter,
+        page=page,
     )
+
+
+def selected(fields: Sequence[Selection], name: str | None) -> list[SelectedField]:
+    """The fields named ``name`` (any name: ``None``) that the selections under these
+    fields ask for, fragments included."""
+    found: list[SelectedField] = []
+    for field in fields:
+        for selection in field.selections:
+            if isinstance(selection, SelectedField):
+                if name is None or selection.name == name:
+                    found.append(selection)
+            else:
+                found.extend(selected([selection], name))
+    return found
 
 
 def article_list(description: str, scope: Scope) -> Any:
