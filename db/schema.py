@@ -16,6 +16,10 @@ Design notes, for the API's queries:
   ``meta`` holds the content version that changes on every changing load.
 * ``facet_counts`` (v4) keeps counts and facets per scope of a simple filter,
   so a feed's sidebar is read, not computed (:mod:`db.aggregates`).
+* ``body_html`` and ``featured_content_html`` (v6) hold the body and the embed
+  as safe HTML, rendered by the parser processes at load time; ``meta``'s
+  ``embed_hosts`` is the digest of the allow-list the embeds were rendered
+  with (:mod:`db.renders`).
 """
 
 from __future__ import annotations
@@ -237,7 +241,20 @@ ANALYZE articles_provider_quality;
 ANALYZE articles_provider_heat;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- the body and the featured embed as safe HTML, rendered when a file is parsed
+ALTER TABLE articles ADD COLUMN body_html TEXT;
+ALTER TABLE articles ADD COLUMN featured_content_html TEXT;
+-- the articles that have something to render forget their file's hash and mtime, so the
+-- next load parses (and renders) them again in its parser processes: the others' new
+-- columns are rightly NULL. One UPDATE through the files table; no file is read here.
+UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
+    (SELECT id FROM articles WHERE body IS NOT NULL OR featured_content IS NOT NULL);
+-- a topic's children (Topic.children) by the name of their parent, as parents are matched
+CREATE INDEX topics_parent ON topics (parent COLLATE NOCASE);
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
