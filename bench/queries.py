@@ -72,12 +72,28 @@ ARTICLE = """query Article($slug: String!) {
   }
 }"""
 
+ARTICLE_HTML = """query ArticleHtml($topic: String!) {
+  articles(first: 3, filter: { topicsAny: [$topic] }) {
+    nodes { title bodyHtml featuredContentHtml }
+  }
+}"""
+
+TOPIC_TREE = """query TopicTree($slug: String!) {
+  topic(slug: $slug) {
+    name
+    children { name slug articleCount }
+    articles(first: 3) { nodes { title } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
     "ProviderPage": PROVIDER_PAGE,
     "Search": SEARCH,
     "Article": ARTICLE,
+    "ArticleHtml": ARTICLE_HTML,
+    "TopicTree": TOPIC_TREE,
 }
 """Operation name -> document, in the README's order."""
 
