@@ -99,6 +99,20 @@ TOPIC_DESCENDANTS = """query TopicDescendants($topics: [String!]!) {
   }
 }"""
 
+ARTICLE_HTML = """query ArticleHtml($topic: String!) {
+  articles(first: 3, filter: { topicsAny: [$topic] }) {
+    nodes { title bodyHtml featuredContentHtml }
+  }
+}"""
+
+TOPIC_TREE = """query TopicTree($slug: String!) {
+  topic(slug: $slug) {
+    name
+    children { name slug articleCount }
+    articles(first: 3) { nodes { title } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -108,6 +122,8 @@ README_SHAPES = {
     "Sidebar": SIDEBAR,
     "Archive": ARCHIVE,
     "TopicDescendants": TOPIC_DESCENDANTS,
+    "ArticleHtml": ARTICLE_HTML,
+    "TopicTree": TOPIC_TREE,
 }
 """Operation name -> document, in the README's order."""
 

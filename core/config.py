@@ -8,6 +8,7 @@ passed down.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -18,6 +19,14 @@ from core.errors import ConfigError
 # the bundled sample content ships in the ``newsgraph`` package, which sits beside this one
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "newsgraph" / "sample"
 DEFAULT_DB = Path("newsgraph.db")
+DEFAULT_EMBED_HOSTS = (
+    "youtube.com", "youtube-nocookie.com", "player.vimeo.com", "dailymotion.com",
+    "player.twitch.tv", "w.soundcloud.com", "open.spotify.com", "embed.ted.com",
+    "fast.wistia.net", "players.brightcove.net",
+)  # fmt: skip
+"""Hosts whose https iframes ``featuredContentHtml`` keeps (a subdomain of one counts too)."""
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ ENV = {
     "log_format": "NEWSGRAPH_LOG_FORMAT",
     "watch": "NEWSGRAPH_WATCH",
     "workers": "NEWSGRAPH_WORKERS",
+    "embed_hosts": "NEWSGRAPH_EMBED_HOSTS",
 }
 
 
@@ -102,6 +112,30 @@ def parse_limits(pairs: list[str], environ: Mapping[str, str] | None = None) -> 
             raise ConfigError(f"limit {name} must be positive, got {value!r}")
         out[name] = number
     return replace(base, **out)
+
+
+def parse_embed_hosts(
+    flags: list[str] | None, environ: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """The embed allow-list: ``--embed-host`` flags, else ``NEWSGRAPH_EMBED_HOSTS``
+    (comma-separated), else :data:`DEFAULT_EMBED_HOSTS`. ``none`` allows no host."""
+    env = os.environ if environ is None else environ
+    if flags:
+        given = [h for flag in flags for h in flag.split(",")]
+    elif ENV["embed_hosts"] in env:
+        given = env[ENV["embed_hosts"]].split(",")
+    else:
+        return DEFAULT_EMBED_HOSTS
+    hosts = [h.strip().lower().rstrip(".") for h in given if h.strip()]
+    if hosts == ["none"]:
+        return ()
+    for host in hosts:
+        if not _HOST.fullmatch(host):
+            raise ConfigError(
+                f"embed host {host!r} is not a host name; write one like player.vimeo.com "
+                "(no scheme, port or path), or `none` to allow no embeds"
+            )
+    return tuple(dict.fromkeys(hosts))
 
 
 def to_environ(settings: Settings) -> dict[str, str]:

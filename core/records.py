@@ -89,6 +89,10 @@ class Article(NamedTuple):
     images: tuple[Image, ...] = ()
     related: tuple[RelatedItem, ...] = ()
     extra: str | None = None
+    body_html: str | None = None
+    """The body as sanitised HTML (rendered by the parser, :mod:`loaders.render`)."""
+    featured_content_html: str | None = None
+    """The allowed embeds of ``featured_content``, rebuilt as safe HTML."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,8 @@ def article_row(article_id: int, slug: str, provider_id: int | None, art: Articl
         article_id, art.path, slug, art.category, art.title, art.excerpt, art.body,
         art.published_at, art.original_url, art.web_url, art.amp_web_url, art.cdn_amp_web_url,
         art.type, art.quality, art.heat, flag(art.published), art.featured_content,
-        art.secured, provider_id, len(art.images), art.extra,
+        art.secured, provider_id, len(art.images), art.extra, art.body_html,
+        art.featured_content_html,
     )  # fmt: skip
 
 
@@ -72,8 +73,8 @@ async def insert_batch(conn: aiosqlite.Connection, batch: RowBatch) -> None:
     await conn.executemany(
         "INSERT INTO articles (id, path, slug, category, title, excerpt, body, published_at,"
         " original_url, web_url, amp_web_url, cdn_amp_web_url, type, quality, heat,"
-        " published, featured_content, secured, provider_id, image_count, extra)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " published, featured_content, secured, provider_id, image_count, extra, body_html,"
+        " featured_content_html) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         batch.articles,
     )
     await conn.executemany(

@@ -172,6 +172,21 @@ class LookupReads(SessionCore):
         rows = self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow)
         return {r.name.casefold(): r for r in rows}
 
+    def topics_by_parent(self, names: Iterable[str]) -> dict[str, list[TopicRow]]:
+        """The children of topics, by the case-folded name of their parent, sorted by name.
+
+        The mirror of :meth:`topics_by_name`: a child names its parent, compared the same
+        way, so a topic lists exactly the topics whose ``parent`` resolves to it.
+        """
+        sql = (
+            f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.parent COLLATE NOCASE IN {IDS}"
+            " ORDER BY t.name, t.id"
+        )
+        out: dict[str, list[TopicRow]] = {}
+        for row in self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow):
+            out.setdefault((row.parent or "").casefold(), []).append(row)
+        return out
+
     def topic_page(self, limit: int, cursor: tuple[Any, int] | None) -> list[tuple[Any, TopicRow]]:
         """Topics by article count (most first), then name."""
         sql = f"SELECT {TOPIC_COLUMNS} FROM topics t"

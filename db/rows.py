@@ -39,6 +39,8 @@ class ArticleRow(NamedTuple):
     provider_id: int | None
     image_count: int
     extra: str | None
+    body_html: str | None
+    featured_content_html: str | None
 
 
 ARTICLE_COLUMNS = ", ".join(f"a.{name}" for name in ArticleRow._fields)

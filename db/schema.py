@@ -16,10 +16,15 @@ Design notes, for the API's queries:
   ``meta`` holds the content version that changes on every changing load.
 * ``facet_counts`` (v4) keeps counts and facets per scope of a simple filter,
   so a feed's sidebar is read, not computed (:mod:`db.aggregates`).
+* ``body_html`` and ``featured_content_html`` (v6) hold the body and the embed
+  as safe HTML, rendered by the parser processes at load time; ``meta``'s
+  ``embed_hosts`` is the digest of the allow-list the embeds were rendered
+  with (:mod:`db.renders`).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 
@@ -237,7 +242,20 @@ ANALYZE articles_provider_quality;
 ANALYZE articles_provider_heat;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- the body and the featured embed as safe HTML, rendered when a file is parsed
+ALTER TABLE articles ADD COLUMN body_html TEXT;
+ALTER TABLE articles ADD COLUMN featured_content_html TEXT;
+-- the articles that have something to render forget their file's hash and mtime, so the
+-- next load parses (and renders) them again in its parser processes: the others' new
+-- columns are rightly NULL. One UPDATE through the files table; no file is read here.
+UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
+    (SELECT id FROM articles WHERE body IS NOT NULL OR featured_content IS NOT NULL);
+-- a topic's children (Topic.children) by the name of their parent, as parents are matched
+CREATE INDEX IF NOT EXISTS topics_parent ON topics (parent COLLATE NOCASE);
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -257,13 +275,29 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("BEGIN IMMEDIATE")
         for version in range(current, SCHEMA_VERSION):
             for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
+                if not _adds_a_column_present(conn, statement):
+                    conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         conn.execute("ROLLBACK") if conn.in_transaction else None
         raise DatabaseError(f"cannot migrate the database schema: {exc}") from exc
     return SCHEMA_VERSION
+
+
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (\w+) ADD COLUMN (\w+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _adds_a_column_present(conn: sqlite3.Connection, statement: str) -> bool:
+    """Whether a statement adds a column the table has already: SQLite has no
+    ``ADD COLUMN IF NOT EXISTS``, and a migration must be safe to run again (as over a
+    database whose version was set back)."""
+    found = _ADD_COLUMN.search(statement)
+    if found is None:
+        return False
+    table, column = found.groups()
+    names = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
+    return column in names
 
 
 def _statements(script: str) -> list[str]:

@@ -38,7 +38,7 @@ import aiosqlite
 
 from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
-from db import files, site_data
+from db import files, renders, site_data
 from db.aggregates import DELTA_LIMIT, FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
 from db.changes import ChangeRecorder
@@ -79,6 +79,11 @@ class LoadWriter:
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
         self._new_providers: list[tuple[int, str, str | None]] = []
+
+    async def follow_embed_hosts(self, digest: str) -> int:
+        """Before :meth:`begin`: if the embeds were rendered with another allow-list, make
+        this load parse their files again (:mod:`db.renders`); return how many."""
+        return await renders.follow_embed_hosts(self.conn, digest)
 
     async def begin(self) -> Known:
         """Take the write lock and read the small tables."""

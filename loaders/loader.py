@@ -38,6 +38,7 @@ from db.files import KnownFiles
 from db.writer import LoadWriter
 from loaders.parse import Job, Limits, Outcome, parse_jobs
 from loaders.plan import Plan, Spool, Todo, plan
+from loaders.render import hosts_digest
 from loaders.site import read_site
 from loaders.walk import Walk, matches
 
@@ -78,6 +79,7 @@ async def load(
     writer = LoadWriter(conn)
     work: Plan | None = None
     try:
+        await writer.follow_embed_hosts(hosts_digest(options.limits.embed_hosts))
         await writer.begin()
         work = await asyncio.to_thread(_plan, walk, writer.known_files())
         report.problems.extend(walk.problems)

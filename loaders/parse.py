@@ -14,17 +14,20 @@ import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.config import DEFAULT_EMBED_HOSTS
 from core.errors import ContentError
 from core.records import Article, FileState, Problem, compact_reduce
-from loaders import frontmatter, normalise
+from loaders import frontmatter, normalise, render
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Size limits for one file; larger files are refused, not truncated."""
+    """How one file is parsed: size limits (larger files are refused, not truncated), and
+    the hosts whose embeds its featured content may keep."""
 
     max_file_bytes: int = frontmatter.MAX_FILE_BYTES
     max_front_matter_bytes: int = frontmatter.MAX_FRONT_MATTER_BYTES
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,8 @@ def parse_job(job: Job, limits: Limits) -> Outcome:
             return Outcome(state=state, same=True)
         text = frontmatter.decode(job.state.path, raw, limits.max_file_bytes)
         parsed = frontmatter.split(job.state.path, text, limits.max_front_matter_bytes)
-        return Outcome(state=state, article=normalise.article(job.state.path, parsed))
+        art = normalise.article(job.state.path, parsed)
+        return Outcome(state=state, article=render.rendered(art, limits.embed_hosts))
     except ContentError as exc:
         return Outcome(state=job.state, problem=Problem(exc.path, exc.reason, exc.line))
     except Exception as exc:  # one bad file must never stop a load

@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -132,6 +133,12 @@ def _load_flags(parser: argparse.ArgumentParser, workers_flag: str = "--workers"
         default=None,
         help="parser processes for loading (default: CPU count)",
     )
+    parser.add_argument(
+        "--embed-host", action="append", dest="embed_hosts", metavar="HOST",
+        help="a host whose https iframes featuredContentHtml keeps (with its subdomains), "
+        "repeatable; replaces the default list of video hosts; `none` keeps no embed "
+        "(env NEWSGRAPH_EMBED_HOSTS, comma-separated)",
+    )  # fmt: skip
 
 
 def _options(args: argparse.Namespace) -> LoadOptions:
@@ -140,6 +147,7 @@ def _options(args: argparse.Namespace) -> LoadOptions:
         patterns=tuple(args.patterns) if args.patterns else base.patterns,
         prune=not args.no_prune,
         workers=args.parse_workers or base.workers,
+        limits=replace(base.limits, embed_hosts=config.parse_embed_hosts(args.embed_hosts)),
     )
 
 

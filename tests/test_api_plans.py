@@ -64,6 +64,13 @@ SHAPES = [
          categories { value count selected toggle } }""",
     """{ s: articles(first: 4, filter: {text: "the"}) { totalCount countsExact nodes { slug } }
          t: articles(filter: {text: "data", topicsAny: ["ai"]}) { countsExact totalCount } }""",
+    """{ articles(first: 6) { nodes { slug bodyHtml featuredContentHtml
+           related(first: 2) { article { bodyHtml featuredContentHtml } } } } }""",
+    """{ articles(first: 3) { nodes { topics { name children { name slug } } } } }""",
+    """{ topic(slug: "ai") { name children { name articleCount parent { name }
+           children { name } articles(first: 2) { nodes { title bodyHtml } } } } }""",
+    """{ articles(first: 4) { nodes { title topics { name parent { name
+           children { __typename id name keywords } } } } } }""",
 ]
 
 

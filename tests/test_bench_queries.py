@@ -34,6 +34,8 @@ README_LITERALS = {
     "Sidebar": {"topics": '["security", "zero-trust"]'},
     "Archive": {"periods": '["2021-02", "2026"]'},
     "TopicDescendants": {"topics": '["ai"]'},
+    "ArticleHtml": {"topic": '"ai"'},
+    "TopicTree": {"slug": '"ai"'},
 }
 
 

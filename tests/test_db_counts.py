@@ -61,7 +61,8 @@ async def test_another_filter_counts_its_window_and_says_when_it_is_not_everythi
 
 
 async def test_a_window_that_takes_too_much_work_is_declared_incomplete(
-    session, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    session,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setattr(counts, "WINDOW_WORK", 2)
     monkeypatch.setattr(counts, "WINDOW_STEP", 100)
@@ -76,7 +77,8 @@ async def test_counts_exact_through_the_api(corpus: Corpus) -> None:
     gql = client_for(make_app(corpus.db, limits=Limits(search_window=7)))
     query = "query($f: ArticleFilter) { articles(filter: $f) { totalCount countsExact } }"
     assert data(await gql(query, {"f": {"qualityMin": 0}}))["articles"] == {
-        "totalCount": 7, "countsExact": False
+        "totalCount": 7,
+        "countsExact": False,
     }
     everything = data(await gql(query))["articles"]
     assert everything["countsExact"] and everything["totalCount"] == len(corpus.items)

@@ -290,18 +290,27 @@ class Execution:
             return [{key: get(r) for key, get in field.getters} for r in rows]
         fields = field.children
         parents: dict[str, Any] = {}
+        children: dict[str, dict[str, list[Dict]]] = {}
         for f in fields:
             if f.name == "parent":
                 names = {r.parent.casefold() for r in rows if r.parent}
                 found = self.db.topics_by_name(names) if names else {}
                 built = self.topics(list(found.values()), f)
                 parents[f.key] = dict(zip(found, built, strict=True))
+            elif f.name == "children":
+                names = {r.name.casefold() for r in rows}
+                per_parent = self.db.topics_by_parent(names) if names else {}
+                unique = {t.id: t for ts in per_parent.values() for t in ts}
+                made = dict(zip(unique, self.topics(list(unique.values()), f), strict=True))
+                children[f.key] = {k: [made[t.id] for t in ts] for k, ts in per_parent.items()}
         out: list[Dict] = []
         for row in rows:
             d: Dict = {}
             for f in fields:
                 if f.name == "parent":
                     d[f.key] = parents[f.key].get(row.parent.casefold()) if row.parent else None
+                elif f.name == "children":
+                    d[f.key] = children[f.key].get(row.name.casefold(), [])
                 elif f.name == "articles":
                     d[f.key] = self.connection(f, topic=row.slug)
                 elif f.name == "__typename":

@@ -5,7 +5,8 @@ ids, ``__typename``) and the lists and objects that hang off an article — its
 provider, images, lead image, topics, related items with their provider, images
 and article — describes each as a :class:`~db.json_nodes.Shape`, and SQLite
 writes the nodes' JSON in one statement. Anything else (``secured``, ``extra``,
-a provider's logos or articles, a topic's parent, keywords or articles) keeps
+a provider's logos or articles, a topic's parent, children, keywords or
+articles) keeps
 the plan's Python path, which builds the same JSON field by field.
 """
 
@@ -26,7 +27,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "excerpt": "excerpt", "body": "body", "publishedAt": "published_at",
         "originalUrl": "original_url", "webUrl": "web_url", "ampWebUrl": "amp_web_url",
         "cdnAmpWebUrl": "cdn_amp_web_url", "type": "type", "quality": "quality",
-        "heat": "heat", "featuredContent": "featured_content",
+        "heat": "heat", "featuredContent": "featured_content", "bodyHtml": "body_html",
+        "featuredContentHtml": "featured_content_html",
     },
     "related": {
         "title": "title", "excerpt": "excerpt", "publishedAt": "published_at",

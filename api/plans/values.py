@@ -19,6 +19,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "publishedAt": ("published_at",), "originalUrl": ("original_url",),
     "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
+    "bodyHtml": ("body_html",), "featuredContentHtml": ("featured_content_html",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
     "__typename": (),
     **{name: (name,) for name in (
@@ -91,6 +92,8 @@ ARTICLE_SCALARS: dict[str, Callable[[ArticleRow], Any]] = {
     "heat": lambda r: r.heat,
     "published": lambda r: _flag(r.published),
     "featuredContent": lambda r: r.featured_content,
+    "bodyHtml": lambda r: r.body_html,
+    "featuredContentHtml": lambda r: r.featured_content_html,
     "extra": lambda r: _extra(r.extra),
 }
 RELATED_SCALARS: dict[str, Callable[[RelatedRow], Any]] = {

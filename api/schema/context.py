@@ -103,3 +103,7 @@ class Loaders:
     @cached_property
     def topics_by_name(self) -> DataLoader[str, TopicRow | None]:
         return _loader(lambda names: self._db().topics_by_name(names))
+
+    @cached_property
+    def topics_by_parent(self) -> DataLoader[str, list[TopicRow]]:
+        return _loader(lambda names: self._db().topics_by_parent(names), list)

@@ -177,6 +177,16 @@ class Topic(Node):
         row = await info.context.batch().topics_by_name.load(self.parent_name.casefold())
         return None if row is None else Topic.from_row(row)
 
+    @strawberry.field(
+        description=(
+            "The narrower topics whose parent this one is in the site's taxonomy "
+            "(`_data/topics/*.yaml`), by name; empty when none."
+        )
+    )
+    async def children(self, info: ContextInfo) -> list[Topic]:
+        rows = await info.context.batch().topics_by_parent.load(self.name.casefold())
+        return [Topic.from_row(r) for r in rows]
+
     articles = article_list(
         "Articles with this topic: filtered, sorted, paginated.",
         lambda topic: {"topic": topic.slug},
@@ -259,6 +269,21 @@ class Article(Node):
     featured_content: str | None = strawberry.field(
         description="Embedded HTML to feature (e.g. a video player), as given."
     )
+    body_html: str | None = strawberry.field(
+        description=(
+            "The body as HTML that is safe to put in a page: the Markdown (CommonMark, "
+            "with tables and strikethrough) rendered and sanitised when the file was loaded. "
+            "No script, event handler, style, iframe, `javascript:` or `data:` URL is left; "
+            'links carry `rel="noopener nofollow"`. Null when there is no body.'
+        )
+    )
+    featured_content_html: str | None = strawberry.field(
+        description=(
+            "`featuredContent` made safe to put in a page: only its iframes whose `src` is "
+            "https on the server's embed-host allow-list (video players by default), each "
+            "with only the attributes a player needs. Null when none is left."
+        )
+    )
     extra: JSON | None = strawberry.field(
         description="Front-matter keys newsgraph does not know, kept as a JSON object."
     )
@@ -284,6 +309,8 @@ class Article(Node):
             heat=row.heat,
             published=None if row.published is None else bool(row.published),
             featured_content=row.featured_content,
+            body_html=row.body_html,
+            featured_content_html=row.featured_content_html,
             extra=json.loads(row.extra) if row.extra else None,
             row=row,
         )
