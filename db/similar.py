@@ -149,7 +149,7 @@ STOP_WORDS = frozenset(
         "yours",
     )
 )
-_WORD = re.compile(r"\w{3,}")
+_WORD = re.compile(r"[^\W_]{3,}")
 
 SOURCE_SQL = (
     "SELECT title, excerpt, sk_published, (SELECT max(id) FROM articles) FROM articles WHERE id = ?"
@@ -188,7 +188,7 @@ def significant_words(*texts: str | None) -> list[str]:
     seen: dict[str, None] = {}
     for text in texts:
         for word in _WORD.findall(_fold(text or "")):
-            if word not in STOP_WORDS and not word.isdigit() and "_" not in word:
+            if word not in STOP_WORDS and not word.isdigit():
                 seen.setdefault(word, None)
                 if len(seen) == MAX_WORDS:
                     return list(seen)

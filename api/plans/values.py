@@ -20,7 +20,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
-    "__typename": (),
+    "similar": (), "__typename": (),
     **{name: (name,) for name in (
         "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
         "heat", "published", "secured", "extra",

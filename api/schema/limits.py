@@ -11,7 +11,8 @@ query is over budget.
 Cost model: every field costs 1, times the number of items of every list
 above it. A connection's size is its ``first``/``last`` (default page size),
 a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`. Counts
-or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more.
+or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more, an
+article's ``similar`` list :data:`SIMILAR_COST` more.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ AGGREGATE_COST = 5_000
 for is counted over a window of up to 10,000 articles, some milliseconds of SQL whatever
 the corpus; at this cost a query may ask for at most ten."""
 AGGREGATES = frozenset(("totalCount", "facets", "countsExact"))
+SIMILAR_COST = 2_000
+"""What finding an article's similar articles costs (``Article.similar``): some tens of
+milliseconds of SQL at a million articles the first time; a query may ask it of 25."""
 INTROSPECTION_DEPTH = 20
 
 
@@ -235,6 +239,8 @@ def cost_of(
             factor = 1
             if gtype.name == "ArticleConnection" and _counts_filtered(field, fragments, inner):
                 total += multiplier * AGGREGATE_COST
+            if name == "similar" and parent.name == "Article":
+                total += multiplier * SIMILAR_COST
             if gtype.name.endswith("Connection"):
                 factor = size(field, default_page)
             elif is_list and name not in ("edges", "nodes"):
