@@ -72,12 +72,30 @@ ARTICLE = """query Article($slug: String!) {
   }
 }"""
 
+SEARCH_SNIPPETS = """query SearchSnippets($text: String!) {
+  articles(filter: { text: $text }, first: 5) {
+    edges {
+      snippet(tokens: 12, before: "<mark>", after: "</mark>")
+      node { title slug publishedAt }
+    }
+  }
+}"""
+
+MORE_LIKE_THIS = """query MoreLikeThis($slug: String!) {
+  article(slug: $slug) {
+    title
+    similar(first: 5) { title slug provider { name } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
     "ProviderPage": PROVIDER_PAGE,
     "Search": SEARCH,
     "Article": ARTICLE,
+    "SearchSnippets": SEARCH_SNIPPETS,
+    "MoreLikeThis": MORE_LIKE_THIS,
 }
 """Operation name -> document, in the README's order."""
 

@@ -31,6 +31,10 @@ README_LITERALS = {
     "Article": {
         "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
     },
+    "SearchSnippets": {"text": '"facial recogni*"'},
+    "MoreLikeThis": {
+        "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
+    },
 }
 
 
