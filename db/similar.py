@@ -33,15 +33,15 @@ from collections.abc import Iterable
 
 from db.session import IDS, SessionCore, ids_json
 
-MAX_WORDS = 24
+MAX_WORDS = 16
 """Distinct words of the title and excerpt that are probed."""
 PROBE = 16
 """Newest articles with a word read to tell how common it is."""
 TERMS = 8
 """The rarest words the text query uses."""
-NEAREST = 250
+NEAREST = 100
 """Articles with a query word read on each side of the article, per word."""
-TOPIC_NEAREST = 100
+TOPIC_NEAREST = 50
 """Articles of each topic read on each side of the article's publication time."""
 MAX_TOPICS = 8
 """Topics of the article that find candidates."""
