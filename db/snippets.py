@@ -5,7 +5,9 @@ marks each match. SQLite writes the markers and the ellipsis as sentinel
 characters (:data:`OPEN`, :data:`CLOSE`, :data:`ELLIPSIS`: Unicode
 noncharacters, which Unicode reserves for a program's internal use and which
 text exchanged between programs does not hold); the API escapes the text
-around them for HTML and puts the client's markers in their place.
+around them for HTML and puts the client's markers in their place. (A stored
+text holding one of these three would read as a marker there: the loader
+keeps text as given, and Unicode tells programs not to exchange them.)
 
 The page's ids drive the statement (``json_each`` CROSS JOIN the text index on
 its rowid): each id is one seek in each word's list of articles, so the work
