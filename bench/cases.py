@@ -32,9 +32,11 @@ no cold request repeats the warm one (or the checks', which use -1,000,000 and b
 ALL_CASES = (
     "homepage", "topic", "deep", "search", "article",
     "readme-topic", "readme-provider", "readme-search", "readme-article",
+    "snippets", "similar",
 )  # fmt: skip
 """The bench's shapes, then the README's TopicPage, ProviderPage, Search and Article
-(:mod:`bench.queries`; the README's Homepage is ``homepage``). The README's documents do
+(:mod:`bench.queries`; the README's Homepage is ``homepage``), then its Discovery
+examples: SearchSnippets (``snippets``) and MoreLikeThis (``similar``). The README's documents do
 not use ``minWidth``: their cold bodies carry it as an unused variable, which keys the
 response cache (so it cannot answer) without changing the work."""
 DEEP_PAGE = 500
@@ -247,6 +249,14 @@ def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextI
             cases.append(gql_case(name, ARTICLE, [{"slug": s} for s in slugs], note))
         elif name.startswith("readme-"):
             cases.append(_readme_case(name, db))
+        elif name == "snippets":
+            variants = [{"text": w} for w in SEARCH_WORDS]
+            note = f"SearchSnippets, {len(SEARCH_WORDS)} words cold"
+            cases.append(gql_case(name, queries.SEARCH_SNIPPETS, variants, note))
+        elif name == "similar":
+            slugs = article_slugs(db)
+            note = f"MoreLikeThis, {len(slugs):,} slugs cold"
+            cases.append(gql_case(name, queries.MORE_LIKE_THIS, [{"slug": s} for s in slugs], note))
         else:
             raise SystemExit(f"unknown case {name!r}; choose from {', '.join(ALL_CASES)}")
     return cases

@@ -113,6 +113,22 @@ TOPIC_TREE = """query TopicTree($slug: String!) {
   }
 }"""
 
+SEARCH_SNIPPETS = """query SearchSnippets($text: String!) {
+  articles(filter: { text: $text }, first: 5) {
+    edges {
+      snippet(tokens: 12, before: "<mark>", after: "</mark>")
+      node { title slug publishedAt }
+    }
+  }
+}"""
+
+MORE_LIKE_THIS = """query MoreLikeThis($slug: String!) {
+  article(slug: $slug) {
+    title
+    similar(first: 5) { title slug provider { name } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -124,6 +140,8 @@ README_SHAPES = {
     "TopicDescendants": TOPIC_DESCENDANTS,
     "ArticleHtml": ARTICLE_HTML,
     "TopicTree": TOPIC_TREE,
+    "SearchSnippets": SEARCH_SNIPPETS,
+    "MoreLikeThis": MORE_LIKE_THIS,
 }
 """Operation name -> document, in the README's order."""
 

@@ -240,3 +240,12 @@ async def test_sql_time_limit_stops_a_slow_query_with_a_clear_error(corpus: Corp
     assert "time limit" in body["errors"][0]["message"]
     fine = client_for(make_app(corpus.db))
     assert "errors" not in await fine("{ articles { totalCount } }")
+
+
+async def test_similar_lists_cost_what_finding_them_costs(corpus: Corpus) -> None:
+    gql = client_for(make_app(corpus.db))
+    query = "query($n: Int) { articles(first: $n) { nodes { similar(first: 2) { slug } } } }"
+    assert len(data(await gql(query, {"n": 20}))["articles"]["nodes"]) == 20
+    body = await gql(query, {"n": 30})  # 30 articles' similar lists: over the budget
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert "about 60," in body["errors"][0]["message"]  # 30 x 2,000, and the fields

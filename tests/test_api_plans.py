@@ -71,6 +71,22 @@ SHAPES = [
            children { name } articles(first: 2) { nodes { title bodyHtml } } } } }""",
     """{ articles(first: 4) { nodes { title topics { name parent { name
            children { __typename id name keywords } } } } } }""",
+    # search snippets: defaults, every option, other sorts, scopes, several searches, none
+    """{ articles(filter: {text: "cloud"}, first: 5) { edges { cursor snippet node { slug } } } }""",
+    """{ articles(filter: {text: "the OR cloud*"}, first: 4,
+           orderBy: {field: PUBLISHED_AT}) { edges { __typename
+           t: snippet(column: TITLE, tokens: 3, before: "<b class=\\"x\\">", after: "</b>")
+           e: snippet(column: EXCERPT, tokens: 64, ellipsis: "...") b: snippet(column: BODY)
+           snippet(before: "[", after: "]") node { title } } } }""",
+    """{ provider(domain: "techcrunch.com") { articles(filter: {or: [{text: "cloud"},
+           {text: "tablet"}]}, first: 3) { edges { snippet(tokens: 8) node { slug } } } }
+         plain: articles(first: 2) { edges { snippet node { slug } } } }""",
+    """query Snips($t: String, $n: Int, $c: SnippetColumn) { articles(filter: {text: $t},
+           first: 3) { edges { snippet(column: $c, tokens: $n, before: "<em>", after: "</em>") } } }""",
+    # more like this: a related box under each card, nested, rendered and built
+    """{ articles(first: 3) { nodes { slug similar(first: 3) { title slug provider { name } } } } }""",
+    """{ articles(first: 2, filter: {text: "cloud"}) { nodes { title similar { id __typename
+           topics { name } similar(first: 2) { slug } } } } }""",
 ]
 
 
@@ -120,8 +136,20 @@ async def test_client_shapes_match_the_reference(corpus: Corpus) -> None:
     for query in SHAPES:
         await both.check(query)
     await both.check(SHAPES[len(README_EXAMPLES) + 2], {"n": 4, "f": {"topicsAny": ["data"]}})
+    snips = next(q for q in SHAPES if "query Snips" in q)
+    await both.check(snips, {"t": "cloud", "n": 5, "c": "BEST"})
+    await both.check(snips, {"t": "tablet OR server", "n": 12, "c": "EXCERPT"})
     assert both.uncompiled == 0
-    assert both.compared == len(SHAPES) + 1
+    assert both.compared == len(SHAPES) + 3
+
+
+async def test_a_related_box_matches_the_reference(corpus: Corpus) -> None:
+    both = Both(corpus)
+    box = """query Box($slug: String) { article(slug: $slug) {
+        similar(first: 5) { title slug provider { name } } } }"""
+    for slug in sorted(corpus.items)[::60]:
+        await both.check(box, {"slug": slug})
+    assert both.compared == 4
 
 
 @pytest.mark.parametrize(
@@ -152,7 +180,7 @@ def test_generated_documents_match_the_reference(
     )
 
     @settings(
-        max_examples=2000 if long_run else 60,
+        max_examples=2000 if long_run else 120,
         deadline=None,
         derandomize=not long_run,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -36,6 +36,10 @@ README_LITERALS = {
     "TopicDescendants": {"topics": '["ai"]'},
     "ArticleHtml": {"topic": '"ai"'},
     "TopicTree": {"slug": '"ai"'},
+    "SearchSnippets": {"text": '"facial recogni*"'},
+    "MoreLikeThis": {
+        "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
+    },
 }
 
 

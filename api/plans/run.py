@@ -21,6 +21,7 @@ from api.plans.variables import build_arguments
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
+from api.schema.snippets import PageSnippets, SnippetOptions
 from api.schema.types import pick_lead_image
 from core.config import Limits
 from db.reader import Session
@@ -127,16 +128,22 @@ class Execution:
                 built = {
                     n.key: self.article_nodes(page.rows, n) for n in c.children if n.name == "node"
                 }
+                snippets = PageSnippets(self.db, page.filter, [row.id for row in page.rows])
+                for e in c.children:
+                    if e.name == "snippet" and page.rows:  # no edge, no resolver: no error
+                        built[e.key] = snippets.all(SnippetOptions.of(self.args(e)))
                 edges = []
                 for i, cursor in enumerate(page.cursors):
                     edge: Dict = {}
                     for e in c.children:
                         if e.name == "cursor":
                             edge[e.key] = cursor
-                        elif e.name == "node":
+                        elif e.name in ("node", "snippet"):  # built when there are edges
                             edge[e.key] = built[e.key][i]
-                        else:
+                        elif e.name == "__typename":
                             edge[e.key] = "ArticleEdge"
+                        else:
+                            raise Fallback
                     edges.append(edge)
                 out[c.key] = edges
             elif c.name == "pageInfo":
@@ -214,6 +221,8 @@ class Execution:
             elif f.name == "related" and "related" not in nested:
                 wanted = union(r for r in fields if r.name == "related")
                 nested["related"] = self.db.related(ids, wanted)
+            elif f.name == "similar" and "similar" not in nested:
+                nested["similar"] = self.db.similar_ids(ids)
             elif f.name == "secured" and not self.authorized and rows:
                 raise Fallback
         columns: list[list[Any]] = []  # one value per row for each field, in selection order
@@ -231,6 +240,8 @@ class Execution:
                 chosen = [per_article.get(row.id, [])[:limit] for row in rows]
                 built_related = iter(self.related([r for rs in chosen for r in rs], f.children))
                 columns.append([[next(built_related) for _ in rs] for rs in chosen])
+            elif f.name == "similar":
+                columns.append(self.similar(rows, nested["similar"], f))
             elif f.name == "images":
                 limit = self.first(f)
                 imgs = nested["images"]
@@ -259,6 +270,20 @@ class Execution:
                 columns.append([getter(row) for row in rows])
         keys = [f.key for f in fields]
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def similar(self, rows: list[ArticleRow], ranked: dict[int, list[int]], f: Field) -> list[Any]:
+        """Each article's similar articles: the nodes of all of them fetched at once."""
+        if not rows:
+            return []
+        limit = self.first(f)
+        chosen = [ranked.get(row.id, [])[:limit] for row in rows]
+        wanted = sorted({i for ids in chosen for i in ids})
+        if f.rendered is not None and self.db.renders_json:
+            nodes = self.rendered_articles(wanted, f) if wanted else {}
+        else:
+            found = self.db.articles_by_id(wanted, f.columns) if wanted else {}
+            nodes = dict(zip(found, self.articles(list(found.values()), f.children), strict=True))
+        return [[nodes[i] for i in ids if i in nodes] for ids in chosen]
 
     def providers(self, rows: list[ProviderRow], field: Field) -> list[Dict]:
         if field.getters is not None:  # the usual { name domain }

@@ -21,7 +21,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
     "bodyHtml": ("body_html",), "featuredContentHtml": ("featured_content_html",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
-    "__typename": (),
+    "similar": (), "__typename": (),
     **{name: (name,) for name in (
         "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
         "heat", "published", "secured", "extra",

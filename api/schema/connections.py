@@ -19,6 +19,7 @@ from api.schema.context import Context
 from api.schema.pages import ArticlePage, ListPage
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, group
+from api.schema.snippets import PageSnippets, SnippetColumn, SnippetOptions
 
 if TYPE_CHECKING:
     from api.schema.types import Article, Provider, Topic
@@ -136,6 +137,37 @@ class Facets:
 class ArticleEdge:
     cursor: str = strawberry.field(description="Pass as `after` / `before` to page from here.")
     node: ArticleRef = strawberry.field(description="The article.")
+    snippets: strawberry.Private[PageSnippets]
+    article_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description=(
+            "Where the article matched the connection's search (`filter.text`): a passage "
+            "of up to `tokens` words with each match between `before` and `after`, and "
+            "`ellipsis` where text was left out. The text is HTML-escaped; the markers are "
+            "inserted as given. Null outside a search, and when the chosen text is empty."
+        )
+    )
+    def snippet(
+        self,
+        column: Annotated[
+            SnippetColumn, strawberry.argument(description="Which text to take it from.")
+        ] = SnippetColumn.BEST,
+        tokens: Annotated[
+            int, strawberry.argument(description="At most this many words, 1 to 64.")
+        ] = 16,
+        before: Annotated[
+            str, strawberry.argument(description="Inserted before each match, as given.")
+        ] = "<mark>",
+        after: Annotated[
+            str, strawberry.argument(description="Inserted after each match, as given.")
+        ] = "</mark>",
+        ellipsis: Annotated[
+            str, strawberry.argument(description="Inserted where text was left out, as given.")
+        ] = "…",
+    ) -> str | None:
+        options = SnippetOptions(column, tokens, before, after, ellipsis).checked()
+        return self.snippets.of(self.article_id, options)
 
 
 @strawberry.type(description="A page of articles (Relay connection) with counts and facets.")

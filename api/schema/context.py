@@ -89,6 +89,10 @@ class Loaders:
         return _loader(lambda ids: self._db().article_topics(ids), list)
 
     @cached_property
+    def similar(self) -> DataLoader[int, list[int]]:
+        return _loader(lambda ids: self._db().similar_ids(ids), list)
+
+    @cached_property
     def related(self) -> DataLoader[int, list[RelatedRow]]:
         return _loader(lambda ids: self._db().related(ids), list)
 

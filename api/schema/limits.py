@@ -13,7 +13,8 @@ above it. A connection's size is its ``first``/``last`` (default page size), whi
 multiplies what its ``edges`` and ``nodes`` select (its counts and facets are
 once per page),
 a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`. Counts
-or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more.
+or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more, an
+article's ``similar`` list :data:`SIMILAR_COST` more.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ AGGREGATE_COST = 5_000
 for is counted over a window of up to 10,000 articles, some milliseconds of SQL whatever
 the corpus; at this cost a query may ask for at most ten."""
 AGGREGATES = frozenset(("totalCount", "facets", "countsExact"))
+SIMILAR_COST = 2_000
+"""What finding an article's similar articles costs (``Article.similar``): some tens of
+milliseconds of SQL at a million articles the first time; a query may ask it of 25."""
 INTROSPECTION_DEPTH = 20
 
 
@@ -238,6 +242,8 @@ def cost_of(
             factor, items = 1, 1
             if gtype.name == "ArticleConnection" and _counts_filtered(field, fragments, inner):
                 total += multiplier * AGGREGATE_COST
+            if name == "similar" and parent.name == "Article":
+                total += multiplier * SIMILAR_COST
             if gtype.name.endswith("Connection"):
                 items = size(field, default_page)  # counts and facets are once per page
             elif name in ("edges", "nodes") and parent.name.endswith("Connection"):

@@ -22,6 +22,7 @@ from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
 from api.schema.sidebar import check_selection
+from api.schema.snippets import PageSnippets
 from core.errors import Forbidden
 from core.ids import encode_id
 from db.rows import AREA_CAP, ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
@@ -39,8 +40,12 @@ def article_connection(
     if selected(info.selected_fields, "facets"):
         check_selection(ctx.db, page.user_filter)  # before any field of the list resolves
     nodes = [Article.from_row(row) for row in page.rows]
+    snippets = PageSnippets(ctx.db, page.filter, [row.id for row in page.rows])
     return ArticleConnection(
-        edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        edges=[
+            ArticleEdge(cursor=c, node=n, snippets=snippets, article_id=n.row.id)
+            for c, n in zip(page.cursors, nodes, strict=True)
+        ],
         nodes=nodes,
         page_info=PageInfo.of(page),
         page=page,
@@ -377,6 +382,24 @@ class Article(Node):
         limit = check_first(first, info.context.limits.max_page)
         rows = await info.context.batch().related.load(self.row.id)
         return [RelatedItem.from_row(r) for r in (rows if limit is None else rows[:limit])]
+
+    @strawberry.field(
+        description=(
+            "More like this: other articles that share its topics and the rarer words of its "
+            "title and excerpt, most similar first (ties: newest id first). Never the article "
+            "itself; the same content gives the same list. Candidates are the articles nearest "
+            "to it (loaded or published about when it was), so the work is bounded."
+        )
+    )
+    async def similar(
+        self,
+        info: ContextInfo,
+        first: Annotated[int, strawberry.argument(description="At most this many (1 to 100).")] = 5,
+    ) -> list[Article]:
+        limit = check_first(first, info.context.limits.max_page) or first
+        ids = (await info.context.batch().similar.load(self.row.id))[:limit]
+        rows = await info.context.batch().articles.load_many(ids)
+        return [Article.from_row(r) for r in rows if r is not None]
 
 
 def pick_lead_image(rows: list[ImageRow], min_width: int) -> ImageRow | None:
