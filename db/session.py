@@ -109,16 +109,21 @@ class SessionCore:
         if self.on_loop:
             raise SlowWork
 
-    def rows(
-        self, sql: str, params: Sequence[Any] = (), make: Callable[..., R] | None = None
-    ) -> list[Any]:
-        """Run one statement; SQLite errors become newsgraph errors here."""
+    def _begin(self, sql: str, params: Sequence[Any]) -> None:
+        """Before a statement runs: refuse one that timed out on this content already (a
+        timeout never runs the same work twice), count it, and trace it."""
         timeouts = self.timeouts
         if timeouts and timeouts.seen((self.content_version(), sql, tuple(params))):
             raise QueryTimeout(TIMEOUT_MESSAGE)
         self.statements += 1
         if self.tracer is not None:
             self.tracer(sql)
+
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), make: Callable[..., R] | None = None
+    ) -> list[Any]:
+        """Run one statement; SQLite errors become newsgraph errors here."""
+        self._begin(sql, params)
         try:
             found = self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
@@ -138,12 +143,7 @@ class SessionCore:
             left[0] -= 1
             return 1 if left[0] < 0 else self._over_time()
 
-        timeouts = self.timeouts
-        if timeouts and timeouts.seen((self.content_version(), sql, tuple(params))):
-            raise QueryTimeout(TIMEOUT_MESSAGE)
-        self.statements += 1
-        if self.tracer is not None:
-            self.tracer(sql)
+        self._begin(sql, params)
         found: list[Any] = []
         self.conn.set_progress_handler(tick, step)
         try:

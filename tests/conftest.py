@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import os
 import shutil
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -256,3 +258,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 def gql(corpus: Corpus) -> GQL:
     """A GraphQL client over the real app and the shared generated corpus."""
     return client_for(make_app(corpus.db, access_token=TOKEN))
+
+
+async def wait_for_reader(fifo: Path) -> int:
+    """Open ``fifo`` for writing once a reader has it open (proof that a load is parsing it)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.01)

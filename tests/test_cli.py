@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import os
 import time
@@ -15,7 +14,7 @@ import pytest
 from loaders.loader import load
 from newsgraph.cli import main
 from tests.browser.live_server import newsgraph_server
-from tests.conftest import MakeItem, front_matter, item_fields
+from tests.conftest import MakeItem, front_matter, item_fields, wait_for_reader
 
 
 def test_load_prints_problems_then_counts(
@@ -90,7 +89,9 @@ def test_serve_answers_from_a_loaded_database_before_its_reconcile_finishes(
         assert httpx.get(f"{base}/healthz", timeout=5).json() == {
             "status": "ok", "contentVersion": 1, "articles": 3,
         }  # fmt: skip
-        writer = open_when_read(fifo)  # a reader holds the FIFO: the reconcile is parsing
+        writer = asyncio.run(
+            wait_for_reader(fifo)
+        )  # a reader holds the FIFO: the reconcile is parsing
         assert httpx.get(f"{base}/healthz", timeout=5).json()["contentVersion"] == 1
         os.write(writer, front_matter(item_fields(9)).encode())
         os.close(writer)
@@ -103,18 +104,6 @@ def test_serve_answers_from_a_loaded_database_before_its_reconcile_finishes(
         assert 'newsgraph_last_load_files{outcome="added"} 1.0' in metrics
     log = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "reconciling" in log and "reconciled: added 1, updated 0, unchanged 3" in log
-
-
-def open_when_read(fifo: Path) -> int:
-    """Open ``fifo`` for writing once a reader has it open."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno != errno.ENXIO or time.monotonic() > deadline:
-                raise
-        time.sleep(0.01)
 
 
 def test_plain_progress_lines_for_large_loads_off_a_terminal() -> None:

@@ -8,18 +8,16 @@ content; and memory that does not grow with the number of items.
 from __future__ import annotations
 
 import asyncio
-import errno
 import gc
 import json
 import os
-import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from loaders.loader import LoadOptions, load
-from tests.conftest import MakeItem, front_matter, item_fields
+from tests.conftest import MakeItem, front_matter, item_fields, wait_for_reader
 from tests.test_loaders_loader import (
     assert_references_hold,
     assert_text_index_matches_articles,
@@ -143,18 +141,6 @@ async def test_a_cancelled_load_leaves_the_old_content_and_the_lock_free(
     fifo.unlink()
     report = await load(content, db_path)
     assert (report.added, report.unchanged) == (1, 1)
-
-
-async def wait_for_reader(fifo: Path) -> int:
-    """Open ``fifo`` for writing once a reader has it open (proof the load is parsing)."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno != errno.ENXIO or time.monotonic() > deadline:
-                raise
-        await asyncio.sleep(0.01)
 
 
 def write_items(root: Path, count: int) -> None:

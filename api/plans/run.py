@@ -18,11 +18,11 @@ from api.plans.values import (
     union,
 )
 from api.plans.variables import build_arguments
+from api.schema.images import pick_lead_image
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
-from api.schema.types import pick_lead_image
 from core.config import Limits
 from db.reader import Session
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow

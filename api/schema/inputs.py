@@ -136,7 +136,7 @@ def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> qu
         )
 
     def get(python: str, graphql: str | None = None) -> Any:
-        return _get(f, python, graphql or _camel(python))
+        return _get(f, python, graphql or camel(python))
 
     raw_text = get("text")
     text = raw_text.strip() if raw_text is not None else None
@@ -153,7 +153,7 @@ def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> qu
         provider_not_in=_domains(get("provider_not_in"), "providerNotIn"),
         published_after=get("published_after"),
         published_before=get("published_before"),
-        published_in=_periods(get("published_in")),
+        published_in=_values(get("published_in"), "publishedIn"),
         quality_min=get("quality_min"),
         quality_max=get("quality_max"),
         heat_min=get("heat_min"),
@@ -180,7 +180,8 @@ def to_order(order: ArticleOrder | Mapping[str, Any] | None, f: query.Filter | N
     return query.Order(sort, direction is Direction.DESC)
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """A Python field name as GraphQL writes it (``topics_any`` -> ``topicsAny``)."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
@@ -191,11 +192,6 @@ def _values(values: list[str] | None, name: str) -> tuple[str, ...] | None:
     if len(values) > MAX_LIST_VALUES:
         raise BadArgument(f"`{name}` takes at most {MAX_LIST_VALUES} values, got {len(values)}")
     return tuple(values)
-
-
-def _periods(values: list[str] | None) -> tuple[str, ...] | None:
-    """Periods were checked by their scalar (``Period``); only their number is bounded."""
-    return _values(values, "publishedIn")
 
 
 def _domains(values: list[str] | None, name: str) -> tuple[str, ...] | None:

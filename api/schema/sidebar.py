@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from api.schema.inputs import camel
 from api.schema.pages import ArticlePage, scoped
 from core.errors import BadArgument
 from db import query
@@ -123,7 +124,7 @@ def to_input(f: query.Filter | None) -> dict[str, Any]:
         elif spec.name == "none_of":
             out["not"] = to_input(value)
         else:
-            out[_camel(spec.name)] = list(value) if isinstance(value, tuple) else value
+            out[camel(spec.name)] = list(value) if isinstance(value, tuple) else value
     return out
 
 
@@ -199,8 +200,3 @@ def _period_label(value: str) -> str:
     if len(value) == 7 and value[4] == "-" and value[5:].isdigit() and 1 <= int(value[5:]) <= 12:
         return f"{MONTHS[int(value[5:]) - 1]} {value[:4]}"
     return value
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)

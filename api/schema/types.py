@@ -18,6 +18,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
+from api.schema.images import Image, image_list, pick_lead_image
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
@@ -25,7 +26,7 @@ from api.schema.sidebar import check_selection
 from api.schema.snippets import PageSnippets
 from core.errors import Forbidden
 from core.ids import encode_id
-from db.rows import AREA_CAP, ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
+from db.rows import ArticleRow, ProviderRow, RelatedRow, TopicRow
 
 Scope = Callable[[Any], dict[str, str]]
 """The provider or topic an ``articles`` field lists within, from its parent object."""
@@ -94,34 +95,6 @@ class Node:
     id: strawberry.ID = strawberry.field(description="A global, opaque, stable id.")
 
 
-@strawberry.type(description="A picture: an article's, a related item's or a provider's logo.")
-class Image:
-    url: str = strawberry.field(description="Where the picture is.")
-    width: int | None = strawberry.field(description="Width in pixels, when known.")
-    height: int | None = strawberry.field(description="Height in pixels, when known.")
-    is_cached: bool | None = strawberry.field(
-        description="Whether the source says the picture is cached on its CDN."
-    )
-    title: str | None = strawberry.field(description="The picture's title or caption.")
-    attribution: str | None = strawberry.field(description="Who to credit for the picture.")
-
-    @classmethod
-    def from_row(cls, row: ImageRow) -> Image:
-        return cls(
-            url=row.url,
-            width=row.width,
-            height=row.height,
-            is_cached=None if row.is_cached is None else bool(row.is_cached),
-            title=row.title,
-            attribution=row.attribution,
-        )
-
-
-def _images(rows: list[ImageRow], first: int | None, info: ContextInfo) -> list[Image]:
-    limit = check_first(first, info.context.limits.max_page)
-    return [Image.from_row(r) for r in (rows if limit is None else rows[:limit])]
-
-
 @strawberry.type(description="A publisher of news items; one per web domain.")
 class Provider(Node):
     domain: str = strawberry.field(description="The provider's web domain, e.g. `cnn.com`.")
@@ -146,7 +119,7 @@ class Provider(Node):
         first: NestedFirst = None,
     ) -> list[Image]:
         rows = await info.context.batch().provider_images.load(self.row_id)
-        return _images(rows, first, info)
+        return image_list(rows, first, info)
 
     articles = article_list(
         "This provider's articles: filtered, sorted, paginated.",
@@ -244,7 +217,7 @@ class RelatedItem:
         first: NestedFirst = None,
     ) -> list[Image]:
         rows = await info.context.batch().related_images.load(self.row.id)
-        return _images(rows, first, info)
+        return image_list(rows, first, info)
 
     @strawberry.field(description="The article in this corpus it points at, when there is one.")
     async def article(self, info: ContextInfo) -> Article | None:
@@ -352,7 +325,7 @@ class Article(Node):
         if self.row.image_count == 0:
             return []
         rows = await info.context.batch().article_images.load(self.row.id)
-        return _images(rows, first, info)
+        return image_list(rows, first, info)
 
     @strawberry.field(
         description=(
@@ -400,14 +373,3 @@ class Article(Node):
         ids = (await info.context.batch().similar.load(self.row.id))[:limit]
         rows = await info.context.batch().articles.load_many(ids)
         return [Article.from_row(r) for r in rows if r is not None]
-
-
-def pick_lead_image(rows: list[ImageRow], min_width: int) -> ImageRow | None:
-    """The widest qualifying image; unknown widths qualify only when ``min_width`` is 0."""
-
-    def score(row: ImageRow) -> tuple[int, int, int]:
-        area = max(min((row.width or 0) * (row.height or 0), AREA_CAP), -AREA_CAP)
-        return (area, row.is_cached or 0, -row.position)
-
-    fitting = [r for r in rows if (r.width or 0) >= min_width] if min_width > 0 else rows
-    return max(fitting, key=score) if fitting else None
