@@ -17,6 +17,7 @@ from strawberry.types import Info
 from api.schema.context import Context
 from api.schema.pages import ListPage
 from api.schema.pagination import check_first
+from api.schema.scalars import DateTime
 from db import query
 
 if TYPE_CHECKING:
@@ -98,6 +99,13 @@ class ArticleConnection:
     edges: list[ArticleEdge] = strawberry.field(description="The page's articles with cursors.")
     nodes: list[ArticleRef] = strawberry.field(description="The page's articles.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
+    as_of: DateTime | None = strawberry.field(
+        default=None,
+        description=(
+            "The instant a TRENDING list ranks as of: fixed by its first page and carried "
+            "by its cursors, so later pages rank as of it too. Null for other orders."
+        ),
+    )
     filter: strawberry.Private[query.Filter | None]
 
     @strawberry.field(description="How many articles match the filter, across all pages.")

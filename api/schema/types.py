@@ -33,12 +33,13 @@ def article_connection(
 ) -> ArticleConnection:
     """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
     ctx = info.context
-    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic)
+    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic, now=ctx.now)
     nodes = [Article.from_row(row) for row in page.rows]
     return ArticleConnection(
         edges=[ArticleEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
         nodes=nodes,
         page_info=PageInfo.of(page),
+        as_of=as_datetime(page.as_of),
         filter=page.filter,
     )
 
