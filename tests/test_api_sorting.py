@@ -125,7 +125,9 @@ async def test_several_keys_under_a_filter_and_a_topic(gql: GQL, corpus: Corpus)
 
 
 async def test_one_key_without_brackets_is_a_list_of_one(gql: GQL) -> None:
-    literal = data(await gql("{ articles(first: 5, orderBy: {field: QUALITY}) { nodes { slug } } }"))
+    literal = data(
+        await gql("{ articles(first: 5, orderBy: {field: QUALITY}) { nodes { slug } } }")
+    )
     listed = data(
         await gql("{ articles(first: 5, orderBy: [{field: QUALITY}]) { nodes { slug } } }")
     )
@@ -139,17 +141,17 @@ async def test_one_key_without_brackets_is_a_list_of_one(gql: GQL) -> None:
     same = data(await gql(PAGE, {"order": [{"field": "QUALITY"}], "first": 1}))
     assert one == same
     repeated = data(
-        await gql(PAGE, {"order": [{"field": "QUALITY"}, {"field": "QUALITY", "direction": "ASC"}],
-                         "first": 1})  # fmt: skip
+        await gql(
+            PAGE,
+            {"order": [{"field": "QUALITY"}, {"field": "QUALITY", "direction": "ASC"}], "first": 1},
+        )
     )
     assert repeated == one  # a key given again cannot change the order
 
 
 async def test_a_cursor_from_another_order_says_what_to_do(gql: GQL) -> None:
     two = [{"field": "QUALITY"}, {"field": "PUBLISHED_AT"}]
-    cursor = data(await gql(PAGE, {"order": two, "first": 2}))["articles"]["pageInfo"][
-        "endCursor"
-    ]
+    cursor = data(await gql(PAGE, {"order": two, "first": 2}))["articles"]["pageInfo"]["endCursor"]
     for other in ([{"field": "QUALITY"}], [{"field": "QUALITY"}, {"field": "HEAT"}],
                   [{"field": "QUALITY"}, {"field": "PUBLISHED_AT", "direction": "ASC"}], None):  # fmt: skip
         body = await gql(PAGE, {"order": other, "first": 2, "after": cursor})

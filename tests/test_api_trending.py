@@ -126,9 +126,7 @@ async def test_the_ranking_is_the_documented_score(
         assert found[0] != "future"  # a long half-life favours quality over freshness
 
 
-async def test_later_pages_rank_as_of_the_first_pages_instant(
-    hourly: Path, content: Path
-) -> None:
+async def test_later_pages_rank_as_of_the_first_pages_instant(hourly: Path, content: Path) -> None:
     clock = Clock(START)
     gql = client_for(make_app(hourly, clock=clock))
     items, ids = items_of(content), ids_of(hourly)
@@ -160,8 +158,10 @@ async def test_trending_combines_with_filters(gql: GQL, corpus: Corpus) -> None:
     for filter, keep in (
         (None, lambda i: True),
         ({"topicsAny": [topic]}, lambda i: topic in (i.get("topics") or [])),
-        ({"type": "article", "qualityMin": 40}, lambda i: i.get("type") == "article"
-         and (i.get("quality") or -1) >= 40),  # fmt: skip
+        (
+            {"type": "article", "qualityMin": 40},
+            lambda i: i.get("type") == "article" and (i.get("quality") or -1) >= 40,
+        ),
     ):
         items = {k: v for k, v in corpus.items.items() if keep(v)}
         for half_life in (1.0, 48.0):

@@ -31,6 +31,8 @@ README_LITERALS = {
     "Article": {
         "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
     },
+    "BestThenNewest": {},
+    "Trending": {"topic": '"ai"'},
 }
 
 
