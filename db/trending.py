@@ -13,7 +13,8 @@ Ties are broken by id, highest first.
 
 Scoring every matching article would read them all on every first page. The
 walk reads the matches newest first instead, in chunks, through the same
-indexes as a feed: an article published at or before the last one read has a
+indexes as a feed (the date index holds heat and quality too, so an unfiltered
+walk never reads a row): an article published at or before the last one read has a
 log-score of at most ``log2(best base) - age_hours / half_life``, the best base
 being ``1 + max(heat) + max(quality)`` over all articles (two index look-ups).
 Once the page's last candidate scores above that bound, nothing older can enter
@@ -134,7 +135,7 @@ class TrendingReads(PageReads):
             )
         params.extend(cond.params)
         base = (
-            f"SELECT a.id, {key}, IFNULL(a.heat, 0), IFNULL(a.quality, 0) FROM {source}"
+            f"SELECT a.id, {key}, a.sk_heat, a.sk_quality FROM {source}"
             f" WHERE {cond.sql}"
         )
         order = f" ORDER BY {key} DESC, {key_id} DESC LIMIT ?"

@@ -215,12 +215,12 @@ async def test_the_walk_stops_once_nothing_older_can_enter_the_page(
     session = await pool.acquire()
     try:
         found = session.trending_page(None, 1.0, "2024-03-10T12:00:00Z", 21, None)
-        walked = [s for s in statements if "IFNULL(a.heat, 0)" in s]
+        walked = [s for s in statements if "a.sk_heat, a.sk_quality" in s]
         assert len(found) == 21
         assert len(walked) == 1  # the first chunk (256 of 1,200 articles) decided it
         statements.clear()
         everything = session.trending_page(Filter(), 1000.0, "2024-03-10T12:00:00Z", 21, None)
-        assert len([s for s in statements if "IFNULL(a.heat, 0)" in s]) > 1
+        assert len([s for s in statements if "a.sk_heat, a.sk_quality" in s]) > 1
         assert len(everything) == 21
     finally:
         pool.release(session)

@@ -101,6 +101,26 @@ def test_an_order_no_index_serves_is_slow_work(corpus: Corpus) -> None:
 
 
 @pytest.mark.parametrize(
+    ("f", "index"),
+    [(None, "USING INDEX articles_published"), (Filter(topics_any=("data",)), "SEARCH x USING PRIMARY KEY (topic_id=?)"),
+     (Filter(provider_in=("techcrunch.com",)), "articles_provider")],
+    ids=["all", "topic", "provider"],
+)  # fmt: skip
+def test_a_trending_walk_reads_newest_first_from_an_index(
+    corpus: Corpus, f: Filter | None, index: str
+) -> None:
+    def call(s: Session) -> None:
+        s.trending_page(f, 0.01, "2030-01-01T00:00:00Z", 21, None)
+        s.trending_page(f, 500.0, "2030-01-01T00:00:00Z", 21, (1.0, 10**9))
+
+    found = plans(corpus, call)
+    walks = [p for p in found if index in p]
+    assert len(walks) >= 2, found  # the first chunk of each walk
+    for plan in found:
+        assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize(
     "f",
     [
         Filter(category="news"),
