@@ -38,7 +38,6 @@ from db.session import TIMEOUT_MESSAGE, SlowWork
 
 UNDATED = -1e300
 """The log-score of an article without a publication time: below every other."""
-FIRST_CHUNK = 256
 LAST_CHUNK = 4096
 BEST_BASE = (
     "SELECT (SELECT ifnull(max(sk_heat), 0) FROM articles),"
@@ -52,15 +51,6 @@ def epoch(timestamp: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
-
-
-def log_score(heat: int, quality: int, published: str, as_of: float, half_life: float) -> float:
-    """An article's trending log-score (see the module doc); ``as_of`` in epoch seconds."""
-    if not published:
-        return UNDATED
-    base = 1 + max(heat, 0) + max(quality, 0)
-    age = max(as_of - epoch(published), 0.0) / 3600.0
-    return math.log2(base) - age / half_life
 
 
 class TrendingReads(PageReads):
@@ -87,21 +77,33 @@ class TrendingReads(PageReads):
         # forward: the best `limit` below the cursor (a min-heap of them);
         # backward: the lowest `limit` above it (a min-heap of negated pairs)
         kept: list[tuple[float, int]] = []
-        for chunk in self._newest_first(f):
+        log2, parse, push, replace = (
+            math.log2,
+            datetime.fromisoformat,
+            heapq.heappush,
+            heapq.heapreplace,
+        )
+        for chunk in self._newest_first(f, max(4 * limit, 64)):
             for article_id, published, heat, quality in chunk:
-                pair = (log_score(heat, quality, published, moment, half_life), article_id)
-                if backward:
-                    if cursor is not None and pair <= cursor:
-                        continue
-                    item = (-pair[0], -pair[1])
+                if published:
+                    stamp = parse(published)
+                    seconds = moment - (stamp.timestamp() if stamp.tzinfo else epoch(published))
+                    base = 1 + (heat if heat > 0 else 0) + (quality if quality > 0 else 0)
+                    score = log2(base) - (seconds if seconds > 0 else 0.0) / 3600.0 / half_life
                 else:
-                    if cursor is not None and pair >= cursor:
+                    score = UNDATED
+                if backward:
+                    if cursor is not None and (score, article_id) <= cursor:
                         continue
-                    item = pair
+                    item = (-score, -article_id)
+                elif cursor is not None and (score, article_id) >= cursor:
+                    continue
+                else:
+                    item = (score, article_id)
                 if len(kept) < limit:
-                    heapq.heappush(kept, item)
+                    push(kept, item)
                 elif item > kept[0]:
-                    heapq.heapreplace(kept, item)
+                    replace(kept, item)
             published = chunk[-1][1]  # the oldest read so far: nothing unread is newer
             bound = UNDATED
             if published:
@@ -118,9 +120,9 @@ class TrendingReads(PageReads):
         rows = self.articles_by_id([i for _, i in chosen], columns)
         return [(s, rows[i]) for s, i in chosen if i in rows]
 
-    def _newest_first(self, f: Filter | None) -> Any:
+    def _newest_first(self, f: Filter | None, size: int) -> Any:
         """The filter's matches newest first as chunks of (id, published, heat, quality),
-        each chunk twice as long as the one before (up to :data:`LAST_CHUNK`)."""
+        the first ``size`` long, each next one twice as long (up to :data:`LAST_CHUNK`)."""
         topic = single_topic(f)
         params: list[Any] = []
         if f is not None and topic is not None:
@@ -134,12 +136,8 @@ class TrendingReads(PageReads):
                 where(f, self.search_window),
             )
         params.extend(cond.params)
-        base = (
-            f"SELECT a.id, {key}, a.sk_heat, a.sk_quality FROM {source}"
-            f" WHERE {cond.sql}"
-        )
+        base = f"SELECT a.id, {key}, a.sk_heat, a.sk_quality FROM {source} WHERE {cond.sql}"
         order = f" ORDER BY {key} DESC, {key_id} DESC LIMIT ?"
-        size = FIRST_CHUNK
         last: tuple[str, int] | None = None
         while True:
             self._check_time()
