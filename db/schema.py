@@ -16,6 +16,9 @@ Design notes, for the API's queries:
   ``meta`` holds the content version that changes on every changing load.
 * ``facet_counts`` (v4) keeps counts and facets per scope of a simple filter,
   so a feed's sidebar is read, not computed (:mod:`db.aggregates`).
+* v6 indexes the common pairs of sort keys (quality or heat, then date) and
+  carries heat and quality in the date index, which a trending page walks
+  (:mod:`db.trending`).
 """
 
 from __future__ import annotations
