@@ -32,7 +32,7 @@ no cold request repeats the warm one (or the checks', which use -1,000,000 and b
 ALL_CASES = (
     "homepage", "topic", "deep", "search", "article",
     "readme-topic", "readme-provider", "readme-search", "readme-article",
-    "snippets", "similar",
+    "snippets", "similar", "best-newest", "trending-2",
 )  # fmt: skip
 """The bench's shapes, then the README's TopicPage, ProviderPage, Search and Article
 (:mod:`bench.queries`; the README's Homepage is ``homepage``), then its Discovery
@@ -96,6 +96,25 @@ ARTICLE = """query Article($slug: String!, $minWidth: Int!) {
       provider { name domain }
       images { url width height }
       article { slug }
+    }
+  }
+}"""
+
+BEST_NEWEST = """query BestThenNewest($after: String, $minWidth: Int!) {
+  articles(first: 20, after: $after, orderBy: [{ field: QUALITY, direction: DESC },
+                                               { field: PUBLISHED_AT, direction: DESC }]) {
+    pageInfo { hasNextPage endCursor }
+    nodes { title quality publishedAt leadImage(minWidth: $minWidth) { url width height } }
+  }
+}"""
+
+TRENDING = """query Trending($after: String, $minWidth: Int!) {
+  articles(first: 20, after: $after, orderBy: { field: TRENDING, halfLifeHours: 24 }) {
+    asOf
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      title heat quality publishedAt provider { name }
+      leadImage(minWidth: $minWidth) { url width height }
     }
   }
 }"""
@@ -220,6 +239,24 @@ def deep_cursors(client: httpx.Client, page: int, deadline: float) -> tuple[list
     return cursors, page
 
 
+def end_cursor(client: httpx.Client, query: str, pages: int) -> str:
+    """The end cursor of the ``pages``-th page of a list (pages read through the API)."""
+    after: str | None = None
+    for _ in range(pages):
+        answer = client.post(
+            "/graphql", json={"query": query, "variables": {"after": after, "minWidth": 0}}
+        )
+        answer.raise_for_status()
+        body = answer.json()
+        if body.get("errors"):
+            raise SystemExit(f"paging failed: {body['errors']}")
+        after = body["data"]["articles"]["pageInfo"]["endCursor"]
+        if after is None:
+            raise SystemExit("the list ended early; the case needs a bigger corpus")
+    assert after is not None
+    return after
+
+
 def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextIO) -> list[Case]:
     """The GraphQL cases asked for, with their parameters looked up in the data."""
     cases: list[Case] = []
@@ -247,6 +284,14 @@ def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextI
             slugs = article_slugs(db)
             note = f"by slug, {len(slugs):,} slugs cold"
             cases.append(gql_case(name, ARTICLE, [{"slug": s} for s in slugs], note))
+        elif name == "best-newest":
+            after = end_cursor(client, BEST_NEWEST, 5)
+            note = "quality then date, page 6 by cursor"
+            cases.append(gql_case(name, BEST_NEWEST, [{"after": after}], note))
+        elif name == "trending-2":
+            after = end_cursor(client, TRENDING, 1)
+            note = "TRENDING (24 h), page 2 by cursor"
+            cases.append(gql_case(name, TRENDING, [{"after": after}], note))
         elif name.startswith("readme-"):
             cases.append(_readme_case(name, db))
         elif name == "snippets":

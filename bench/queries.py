@@ -129,6 +129,25 @@ MORE_LIKE_THIS = """query MoreLikeThis($slug: String!) {
   }
 }"""
 
+BEST_THEN_NEWEST = """query BestThenNewest {
+  articles(
+    first: 10
+    orderBy: [{ field: QUALITY, direction: DESC }, { field: PUBLISHED_AT, direction: DESC }]
+  ) {
+    pageInfo { hasNextPage endCursor }
+    nodes { title quality publishedAt }
+  }
+}"""
+
+TRENDING = """query Trending($topic: String!) {
+  articles(first: 10, orderBy: { field: TRENDING, halfLifeHours: 24 },
+           filter: { topicsAny: [$topic] }) {
+    asOf
+    pageInfo { hasNextPage endCursor }
+    nodes { title heat quality publishedAt }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -142,6 +161,8 @@ README_SHAPES = {
     "TopicTree": TOPIC_TREE,
     "SearchSnippets": SEARCH_SNIPPETS,
     "MoreLikeThis": MORE_LIKE_THIS,
+    "BestThenNewest": BEST_THEN_NEWEST,
+    "Trending": TRENDING,
 }
 """Operation name -> document, in the README's order."""
 

@@ -1,7 +1,9 @@
 """Pages of articles: keyset paging over the sort indexes, and search by relevance.
 
 Every sort has an index on ``(key, id)``, so a page is a range scan from the
-cursor, whatever its depth. A plain search pages inside the FTS5 index and
+cursor, whatever its depth; so do the common pairs of keys (see
+:attr:`db.query.Order.served`), and other orders of several keys sort their
+matches (slow work, off the event loop). A plain search pages inside the FTS5 index and
 joins only the page's rows; the best-ranked :data:`RANKED_PREFIX` results of
 a search are kept per content version, so later pages skip the ranking.
 """
@@ -16,6 +18,8 @@ from db.query import (
     Filter,
     Order,
     Sort,
+    Where,
+    after,
     only,
     single_topic,
     where,
@@ -39,11 +43,15 @@ class PageReads(LookupReads, SearchReads):
         backward: bool = False,
         columns: Columns = None,
     ) -> list[tuple[Any, ArticleRow]]:
-        """One page of articles as (sort value, row), in the order asked for."""
+        """One page of articles as (sort value, row), in the order asked for.
+
+        With several keys the sort value is the tuple of the keys' values, and so is
+        the first item of ``cursor``. TRENDING pages are :meth:`trending_page`'s.
+        """
+        assert order.sort is not Sort.TRENDING, "a trending page ranks as of an instant"
         cond = where(f, self.search_window)
         params: list[Any] = []
         descending = order.descending != backward
-        direction = "DESC" if descending else "ASC"
         topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
         if order.sort is Sort.RELEVANCE and f is not None and only(f, "text"):
             return self.search_page(f, descending, limit, cursor, backward, columns)
@@ -66,32 +74,52 @@ class PageReads(LookupReads, SearchReads):
             if f is not None and f.text is not None:  # the join applies it already
                 cond = where(replace(f, text=None), self.search_window)
         elif topic is not None:
-            # the driving index already limits rows to the topic: drop that condition
             assert f is not None
-            if f.topics_any == (topic,):
-                cond = where(replace(f, topics_any=None), self.search_window)
-            elif f.topics_all and topic in f.topics_all:
-                rest = tuple(t for t in f.topics_all if t != topic) or None
-                cond = where(replace(f, topics_all=rest), self.search_window)
-            key, key_id = "x.sk_published", "x.article_id"
-            source = (
-                "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
-                " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
-            )
+            source, key, key_id, cond = self.topic_source(f, topic)
             params.extend((topic, topic))
         else:
             key, key_id = f"a.{order.sort.value}", "a.id"
             source = "articles a"
+        if not order.served:
+            self.slow()  # no index gives this order: its matches are sorted
+        columns_sql = [key, *(f"a.{k.sort.value}" for k in order.then), key_id]
+        downs = [k.descending != backward for k in order.keys]
+        downs.append(order.last_descending != backward)
         select, make = article_columns(columns)
-        sql = f"SELECT {select}, {key} FROM {source} WHERE {cond.sql}"
+        sql = f"SELECT {select}, {', '.join(columns_sql[:-1])} FROM {source} WHERE {cond.sql}"
         params.extend(cond.params)
         if cursor is not None:
-            sql += f" AND ({key}, {key_id}) {'<' if descending else '>'} (?, ?)"
-            params.extend(cursor)
-        sql += f" ORDER BY {key} {direction}, {key_id} {direction} LIMIT ?"
+            values = [*cursor[0], cursor[1]] if order.then else list(cursor)
+            keyset = after(columns_sql, downs, values)
+            sql += f" AND {keyset.sql}"
+            params.extend(keyset.params)
+        ordering = (
+            f"{c} {'DESC' if d else 'ASC'}" for c, d in zip(columns_sql, downs, strict=True)
+        )
+        sql += f" ORDER BY {', '.join(ordering)} LIMIT ?"
         params.append(limit)
-        found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
+        if order.then:
+            width = len(order.keys)
+            found = [(tuple(r[-width:]), make(*r)) for r in self.rows(sql, params)]
+        else:
+            found = [(r[-1], make(*r)) for r in self.rows(sql, params)]
         return found[::-1] if backward else found
+
+    def topic_source(self, f: Filter, topic: str) -> tuple[str, str, str, Where]:
+        """Rows of one topic newest first, from its index: (source, date key, id key, the
+        rest of the filter). The source takes the topic twice as its parameters."""
+        # the driving index already limits rows to the topic: drop that condition
+        cond = where(f, self.search_window)
+        if f.topics_any == (topic,):
+            cond = where(replace(f, topics_any=None), self.search_window)
+        elif f.topics_all and topic in f.topics_all:
+            rest = tuple(t for t in f.topics_all if t != topic) or None
+            cond = where(replace(f, topics_all=rest), self.search_window)
+        source = (
+            "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
+            " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
+        )
+        return source, "x.sk_published", "x.article_id", cond
 
     def relevance_page(
         self, f: Filter, limit: int, cursor: tuple[Any, int] | None, columns: Columns

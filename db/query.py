@@ -16,21 +16,69 @@ from db.schema import LOW_INT
 
 
 class Sort(Enum):
-    """What articles can be sorted by; each has an index ``(key, id)``."""
+    """What articles can be sorted by; each column key has an index ``(key, id)``.
+
+    Missing values are stored in the key columns as the lowest value (see
+    :mod:`db.schema`), so they sort last in a descending key and first in an
+    ascending one, in every position of an order, and a cursor carries them as is.
+    """
 
     PUBLISHED_AT = "sk_published"
     QUALITY = "sk_quality"
     HEAT = "sk_heat"
     TITLE = "sk_title"
     RELEVANCE = "relevance"
+    TRENDING = "trending"
+
+    @property
+    def scored(self) -> bool:
+        """Whether this sort ranks by a computed score (not a column): it stands alone."""
+        return self in (Sort.RELEVANCE, Sort.TRENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key of an order after the first: a column sort and its direction."""
+
+    sort: Sort
+    descending: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """A sort key and direction; ``id`` in the same direction breaks ties."""
+    """Sort keys and directions: the first, then ``then``; ``id`` breaks ties, in the
+    direction of the last key. ``half_life`` (hours) is TRENDING's."""
 
     sort: Sort = Sort.PUBLISHED_AT
     descending: bool = True
+    then: tuple[Key, ...] = ()
+    half_life: float = 24.0
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        """Every key, the first one included."""
+        return (Key(self.sort, self.descending), *self.then)
+
+    @property
+    def last_descending(self) -> bool:
+        """The direction of the last key, which the id tie-break follows."""
+        return self.then[-1].descending if self.then else self.descending
+
+    @property
+    def served(self) -> bool:
+        """Whether an index gives this order (or a first key that is nearly unique leaves
+        only small groups of ties to sort): else its matches are sorted, slow work.
+
+        The indexes ``(quality, published, id)`` and ``(heat, published, id)`` serve the
+        common pairs "best (or hottest), then newest" in either direction.
+        """
+        if not self.then or self.sort in (Sort.PUBLISHED_AT, Sort.TITLE):
+            return True
+        return (
+            len(self.then) == 1
+            and self.sort in (Sort.QUALITY, Sort.HEAT)
+            and self.then[0] == Key(Sort.PUBLISHED_AT, self.descending)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +266,30 @@ def _compile(f: Filter, parts: list[str], params: list[Any], window: int) -> Non
     if f.none_of is not None:
         inner = where(f.none_of, window)
         add(f"NOT ({inner.sql})", *inner.params)
+
+
+def after(columns: list[str], descending: list[bool], values: list[Any]) -> Where:
+    """The keyset condition "after this cursor" for an order by ``columns`` (the id last).
+
+    One direction throughout is a row-value comparison, which an index on the
+    columns answers as a range. Mixed directions expand key by key; the first
+    key's bound comes first, so an index on it still limits the range.
+    """
+    if len(set(descending)) == 1:
+        marks = ", ".join("?" * len(values))
+        op = "<" if descending[0] else ">"
+        return Where(f"({', '.join(columns)}) {op} ({marks})", tuple(values))
+    sql = ""
+    params: list[Any] = []
+    for column, down, value in reversed(list(zip(columns, descending, values, strict=True))):
+        op = "<" if down else ">"
+        if not sql:
+            sql, params = f"{column} {op} ?", [value]
+        else:
+            sql = f"{column} {op} ? OR ({column} = ? AND ({sql}))"
+            params = [value, value, *params]
+    first_op = "<=" if descending[0] else ">="
+    return Where(f"{columns[0]} {first_op} ? AND ({sql})", (values[0], *params))
 
 
 def only(f: Filter, name: str) -> bool:

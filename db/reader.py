@@ -1,11 +1,11 @@
 """Read-side database access for the API: a pool of connections, one session per request.
 
 :class:`Session` is one request's read transaction, with every read of
-:mod:`db.lookups`, :mod:`db.pages`, :mod:`db.counts`, :mod:`db.snippets` and
-:mod:`db.similar`. :class:`ReadPool` hands out sessions on the event loop for
-quick work, runs slow work in a few background threads with connections of
-their own (so a long search or count never holds up the requests behind it),
-and tells the current content version cheaply.
+:mod:`db.lookups`, :mod:`db.pages`, :mod:`db.trending`, :mod:`db.counts`,
+:mod:`db.snippets` and :mod:`db.similar`. :class:`ReadPool` hands out sessions on
+the event loop for quick work, runs slow work in a few background threads with
+connections of their own (so a long search or count never holds up the requests
+behind it), and tells the current content version cheaply.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
 from db.json_nodes import NodeReads, nesting_works
-from db.pages import PageReads
 from db.query import SEARCH_WINDOW
 from db.session import AggregateCache, SlowWork, TimedOut, Tracer
 from db.similar import SimilarReads
 from db.snippets import SnippetReads
+from db.trending import TrendingReads
 
 T = TypeVar("T")
 
@@ -36,7 +36,7 @@ LOOP_BUDGET = 0.010
 """Seconds of SQL a request may spend on the event loop before it moves to the background."""
 
 
-class Session(PageReads, CountReads, NodeReads, SnippetReads, SimilarReads):
+class Session(TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads):
     """One request's read transaction on one pooled connection, with every read."""
 
 

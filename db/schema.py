@@ -20,6 +20,9 @@ Design notes, for the API's queries:
   as safe HTML, rendered by the parser processes at load time; ``meta``'s
   ``embed_hosts`` is the digest of the allow-list the embeds were rendered
   with (:mod:`db.renders`).
+* v7 indexes the common pairs of sort keys (quality or heat, then date) and
+  carries heat and quality in the date index, which a trending page walks
+  (:mod:`db.trending`).
 """
 
 from __future__ import annotations
@@ -255,7 +258,21 @@ UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
 CREATE INDEX IF NOT EXISTS topics_parent ON topics (parent COLLATE NOCASE);
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = """
+-- the common pairs of sort keys, best (or hottest) then newest, in either direction,
+-- without sorting a group of equal values (at 1M, 100,000 articles share heat -1)
+CREATE INDEX IF NOT EXISTS articles_quality_published ON articles (sk_quality, sk_published, id);
+CREATE INDEX IF NOT EXISTS articles_heat_published ON articles (sk_heat, sk_published, id);
+-- a trending page walks articles newest first for their heat and quality: from the date
+-- index alone, not a look-up of each wide row (at 1M, 2x faster)
+DROP INDEX IF EXISTS articles_published;
+CREATE INDEX articles_published ON articles (sk_published, id, sk_heat, sk_quality);
+ANALYZE articles_quality_published;
+ANALYZE articles_heat_published;
+ANALYZE articles_published;
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -178,12 +178,14 @@ GQL = Callable[..., Awaitable[dict[str, Any]]]
 TOKEN = "operator-secret-token"
 
 
-def make_app(db: Path, **settings: Any) -> Any:
-    """The real ASGI app over a loaded database."""
+def make_app(db: Path, clock: Any = None, **settings: Any) -> Any:
+    """The real ASGI app over a loaded database (telling the time by ``clock`` if given)."""
     from api.http.app import create_app
     from core.config import Settings
 
-    return create_app(Settings(db=db, **settings))
+    if clock is None:
+        return create_app(Settings(db=db, **settings))
+    return create_app(Settings(db=db, **settings), clock=clock)
 
 
 def client_for(app: Any) -> GQL:

@@ -27,7 +27,7 @@ from tests.conftest import (
 )
 
 PAGE = """
-query($filter: ArticleFilter, $order: ArticleOrder, $first: Int, $after: String,
+query($filter: ArticleFilter, $order: [ArticleOrder!], $first: Int, $after: String,
       $last: Int, $before: String) {
   articles(filter: $filter, orderBy: $order, first: $first, after: $after,
            last: $last, before: $before) {

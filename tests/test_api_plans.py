@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ from hypothesis_graphql import Mode, from_schema
 
 from api.plans.compile import Fallback, compile_plan
 from api.schema.build import build_schema, export_sdl
+from core.clock import Now
 from core.config import Limits
 from db.reader import ReadPool
 from tests.conftest import README_EXAMPLES, Corpus, client_for, make_app
@@ -87,6 +89,18 @@ SHAPES = [
     """{ articles(first: 3) { nodes { slug similar(first: 3) { title slug provider { name } } } } }""",
     """{ articles(first: 2, filter: {text: "cloud"}) { nodes { title similar { id __typename
            topics { name } similar(first: 2) { slug } } } } }""",
+    """{ a: articles(first: 6, orderBy: [{field: QUALITY}, {field: PUBLISHED_AT}]) {
+           asOf edges { cursor node { slug quality } } pageInfo { endCursor hasNextPage } }
+         b: articles(last: 4, orderBy: [{field: HEAT, direction: ASC}, {field: TITLE}],
+                     filter: {type: "article"}) {
+           nodes { title heat } pageInfo { startCursor hasPreviousPage } } }""",
+    """{ topic(slug: "ai") { articles(first: 5, orderBy: [{field: PUBLISHED_AT},
+           {field: QUALITY, direction: ASC}]) { edges { cursor } totalCount } } }""",
+    """query Trending($h: Float) { articles(first: 8, orderBy: {field: TRENDING,
+           halfLifeHours: $h}) { asOf edges { cursor node { slug heat quality } }
+           pageInfo { hasNextPage endCursor } } }""",
+    """{ provider(domain: "wsj.com") { articles(first: 3, orderBy: {field: TRENDING},
+           filter: {qualityMin: 10}) { asOf nodes { title } } } }""",
 ]
 
 
@@ -97,11 +111,16 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+def fixed_clock() -> datetime:
+    """One instant for both executors (a trending list ranks as of the request's)."""
+    return datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
 class Both:
     """Runs a document through the reference executor and through its plan."""
 
     def __init__(self, corpus: Corpus) -> None:
-        self.reference = client_for(make_app(corpus.db, compiled=False))
+        self.reference = client_for(make_app(corpus.db, compiled=False, clock=fixed_clock))
         self.schema = build_schema()._schema
         self.pool = ReadPool(corpus.db, loop_budget=None)
         self.compared = 0
@@ -120,7 +139,7 @@ class Both:
             return
         session = await self.pool.acquire()
         try:
-            data = plan.run(session, Limits(), variables, authorized=False)
+            data = plan.run(session, Limits(), variables, authorized=False, now=Now(fixed_clock))
         except Fallback:
             assert "errors" in expected, f"a plan fell back on a clean query: {query}"
             return
@@ -139,8 +158,9 @@ async def test_client_shapes_match_the_reference(corpus: Corpus) -> None:
     snips = next(q for q in SHAPES if "query Snips" in q)
     await both.check(snips, {"t": "cloud", "n": 5, "c": "BEST"})
     await both.check(snips, {"t": "tablet OR server", "n": 12, "c": "EXCERPT"})
+    await both.check(next(q for q in SHAPES if "query Trending" in q), {"h": 2.5})
     assert both.uncompiled == 0
-    assert both.compared == len(SHAPES) + 3
+    assert both.compared == len(SHAPES) + 4
 
 
 async def test_a_related_box_matches_the_reference(corpus: Corpus) -> None:
@@ -159,6 +179,8 @@ async def test_a_related_box_matches_the_reference(corpus: Corpus) -> None:
         ('{ articles(after: "bad") { totalCount } }', None),
         ('{ article(slug: "a", url: "b") { title } }', None),
         ("{ articles(first: 1) { nodes { secured } } }", None),
+        ("{ articles(orderBy: {field: TRENDING, halfLifeHours: 0}) { nodes { slug } } }", None),
+        ("{ articles(orderBy: [{field: TITLE}, {field: RELEVANCE}]) { asOf } }", None),
         ("query($n: Int) { articles(first: $n) { totalCount } }", {"n": "x"}),
     ],
 )

@@ -40,6 +40,8 @@ README_LITERALS = {
     "MoreLikeThis": {
         "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
     },
+    "BestThenNewest": {},
+    "Trending": {"topic": '"ai"'},
 }
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from db.query import Filter, Order, Sort
+from db.query import Filter, Key, Order, Sort
 from db.reader import ReadPool, Session
+from db.session import SlowWork
 from tests.conftest import Corpus
 
 
@@ -62,6 +63,61 @@ def test_each_sort_walks_its_index(corpus: Corpus, order: Order) -> None:
     for plan in plans(corpus, call):
         assert "TEMP B-TREE" not in plan, plan
         assert "USING INDEX articles_" in plan or "USING COVERING INDEX" in plan, plan
+
+
+PAIRS = [Order(s, d, (Key(Sort.PUBLISHED_AT, d),)) for s in (Sort.QUALITY, Sort.HEAT)
+         for d in (True, False)]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", PAIRS, ids=lambda o: f"{o.sort.name}-{o.descending}")
+def test_best_then_newest_walks_its_index(corpus: Corpus, order: Order) -> None:
+    def call(s: Session) -> None:
+        s.article_page(None, order, 21, None)
+        s.article_page(None, order, 21, ((10**6, "~"), 10**9))
+        s.article_page(None, order, 21, ((10**6, "~"), 10**9), backward=True)
+
+    for plan in plans(corpus, call):
+        assert "TEMP B-TREE" not in plan, plan
+        assert "_published" in plan and "USING INDEX articles_" in plan, plan
+
+
+def test_an_order_no_index_serves_is_slow_work(corpus: Corpus) -> None:
+    order = Order(Sort.HEAT, False, (Key(Sort.QUALITY, True),))
+    assert not order.served
+
+    async def run() -> None:
+        pool = ReadPool(corpus.db)  # on the event loop: slow work must move
+        session = await pool.acquire()
+        try:
+            with pytest.raises(SlowWork):
+                session.article_page(None, order, 21, None)
+            session.article_page(None, Order(Sort.HEAT, False, (Key(Sort.PUBLISHED_AT, False),)),
+                                 21, None)  # fmt: skip
+        finally:
+            pool.release(session)
+            pool.close()
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("f", "index"),
+    [(None, "USING INDEX articles_published"), (Filter(topics_any=("data",)), "SEARCH x USING PRIMARY KEY (topic_id=?)"),
+     (Filter(provider_in=("techcrunch.com",)), "articles_provider")],
+    ids=["all", "topic", "provider"],
+)  # fmt: skip
+def test_a_trending_walk_reads_newest_first_from_an_index(
+    corpus: Corpus, f: Filter | None, index: str
+) -> None:
+    def call(s: Session) -> None:
+        s.trending_page(f, 0.01, "2030-01-01T00:00:00Z", 21, None)
+        s.trending_page(f, 500.0, "2030-01-01T00:00:00Z", 21, (1.0, 10**9))
+
+    found = plans(corpus, call)
+    walks = [p for p in found if index in p]
+    assert len(walks) >= 2, found  # the first chunk of each walk
+    for plan in found:
+        assert "TEMP B-TREE" not in plan, plan
 
 
 @pytest.mark.parametrize(

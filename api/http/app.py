@@ -31,6 +31,7 @@ from api.http.live import ChangeFeed
 from api.http.observe import Metrics, RequestLog, record_load
 from api.schema.build import build_schema
 from api.schema.context import Context
+from core.clock import Clock, system_clock
 from core.config import Settings
 from core.errors import NewsgraphError
 from core.records import LoadReport
@@ -44,11 +45,13 @@ def create_app(
     pool: ReadPool | None = None,
     report: LoadReport | None = None,
     lines: RequestLog | None = None,
+    clock: Clock = system_clock,
 ) -> Starlette:
     """The ASGI application for a database that exists (loaded beforehand).
 
     Request log lines go to ``lines`` when given (the server's batched writer),
-    else to the ``newsgraph.request`` logger.
+    else to the ``newsgraph.request`` logger. ``clock`` tells requests the time
+    (trending lists rank as of it); tests pass one of their own.
     """
     pool = pool or ReadPool(
         settings.db,
@@ -59,7 +62,7 @@ def create_app(
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
-        schema, settings, pool, ResponseCache(settings.cache_entries), metrics, lines
+        schema, settings, pool, ResponseCache(settings.cache_entries), metrics, lines, clock
     )
     if report is not None:
         record_load(metrics, report)

@@ -40,6 +40,7 @@ from api.http.request import (
 from api.plans.compile import Plan, compile_plan
 from api.plans.tree import Fallback
 from api.schema.context import Context
+from core.clock import Clock, Now, system_clock
 from core.config import Settings
 from core.errors import Overloaded
 from db.reader import ReadPool, Session
@@ -65,8 +66,10 @@ class GraphQLEndpoint:
         cache: ResponseCache | None = None,
         metrics: Metrics | None = None,
         lines: RequestLog | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.schema = schema
+        self.clock = clock
         self.lines = lines
         self.settings = settings
         self.pool = pool
@@ -133,17 +136,18 @@ class GraphQLEndpoint:
         if cached is not None:
             record.cache = "hit"
             return self.cached_response(request, cached, media, authorized)
+        now = Now(self.clock)  # an answer that reads it depends on the time: not cached
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
         if plan is None and plan_key in self.plans:
             record.fallback = "uncompilable"
         elif plan is not None:
-            body = await self.run_plan(plan, params, authorized, record)
+            body = await self.run_plan(plan, params, authorized, record, now)
             if body is None:
                 record.fallback = "runtime"
             else:
                 record.executor = "compiled"
-                if self.cache.version == version:
+                if self.cache.version == version and not now.read:
                     return self.cached_response(
                         request, self.cache.put(key, body), media, authorized
                     )
@@ -152,7 +156,7 @@ class GraphQLEndpoint:
         record.background = True
         try:
             result = await self.pool.in_background(
-                lambda session: self.execute_reference(params, authorized, allowed, session)
+                lambda session: self.execute_reference(params, authorized, allowed, session, now)
             )
         except InvalidOperationTypeError as exc:
             if request.method == "GET":
@@ -173,14 +177,20 @@ class GraphQLEndpoint:
         if self.compiled and not result.errors and plan_key not in self.plans:
             self.remember_plan(plan_key)
         response = self.respond(result, media, record)
-        if not result.errors and response.status_code == 200 and self.cache.version == version:
+        if (
+            not result.errors
+            and response.status_code == 200
+            and self.cache.version == version
+            and not now.read
+        ):
             entry = self.cache.put(key, bytes(response.body))
             return self.cached_response(request, entry, media, authorized)
         return response
 
     async def run_plan(
-        self, plan: Plan, params: GraphQLRequest, authorized: bool, record: RequestRecord
-    ) -> bytes | None:
+        self, plan: Plan, params: GraphQLRequest, authorized: bool, record: RequestRecord,
+        now: Now,
+    ) -> bytes | None:  # fmt: skip
         """The response body of a compiled plan, or None to use the reference executor.
 
         Quick requests run right here on the event loop; a request whose cost is
@@ -194,7 +204,8 @@ class GraphQLEndpoint:
 
         def work(session: Session) -> bytes | None:
             try:
-                return encode({"data": plan.execute(session, limits, prepared, authorized)})
+                data = plan.execute(session, limits, prepared, authorized, now)
+                return encode({"data": data})
             except Fallback:
                 return None
 
@@ -211,10 +222,12 @@ class GraphQLEndpoint:
 
     def execute_reference(
         self, params: GraphQLRequest, authorized: bool, allowed: set[OperationType],
-        session: Session,
+        session: Session, now: Now,
     ) -> ExecutionResult:  # fmt: skip
         """Strawberry's executor on its own event loop, in a background worker's session."""
-        context = Context(limits=self.settings.limits, authorized=authorized, session=session)
+        context = Context(
+            limits=self.settings.limits, authorized=authorized, session=session, now=now
+        )
         return asyncio.run(
             self.schema.execute(
                 params.query,

@@ -55,6 +55,7 @@ from api.plans.tree import Fallback, Field
 from api.plans.values import PLAIN_GETTERS, columns_of
 from api.plans.variables import Plain, argument_template, plain_variables, quick_variables
 from api.schema.limits import operation_cost
+from core.clock import Now
 from core.config import Limits
 from core.errors import NewsgraphError
 from db.reader import Session
@@ -117,20 +118,23 @@ class Plan:
             raise Fallback
         return Prepared(coerced, cost)
 
-    def execute(self, db: Session, limits: Limits, prepared: Prepared, authorized: bool) -> Dict:
+    def execute(self, db: Session, limits: Limits, prepared: Prepared, authorized: bool,
+                now: Now | None = None) -> Dict:  # fmt: skip
         """The ``data`` of the response, or :class:`Fallback`.
 
         :class:`~db.session.SlowWork` passes through: the caller moves the request.
+        ``now`` is the request's instant (the system clock's when not given).
         """
         try:
-            return Execution(db, limits, prepared.variables, authorized).root(self.fields)
+            execution = Execution(db, limits, prepared.variables, authorized, now or Now())
+            return execution.root(self.fields)
         except (NewsgraphError, GraphQLError) as exc:
             raise Fallback from exc
 
     def run(self, db: Session, limits: Limits, variables: Mapping[str, Any] | None,
-            authorized: bool) -> Dict:  # fmt: skip
+            authorized: bool, now: Now | None = None) -> Dict:  # fmt: skip
         """:meth:`prepare` and :meth:`execute` in one."""
-        return self.execute(db, limits, self.prepare(limits, variables), authorized)
+        return self.execute(db, limits, self.prepare(limits, variables), authorized, now)
 
 
 class _Uncompilable(Exception):

@@ -23,6 +23,7 @@ from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
+from core.clock import Now
 from core.config import Limits
 from db.reader import Session
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
@@ -33,11 +34,14 @@ Dict = dict[str, Any]
 class Execution:
     """One execution of a plan: level by level, one query per nested table."""
 
-    def __init__(self, db: Session, limits: Limits, variables: Any, authorized: bool) -> None:
+    def __init__(
+        self, db: Session, limits: Limits, variables: Any, authorized: bool, now: Now
+    ) -> None:
         self.db = db
         self.limits = limits
         self.variables = variables
         self.authorized = authorized
+        self.now = now
 
     def args(self, field: Field) -> dict[str, Any]:
         if not field.has_args or field.definition is None:
@@ -113,6 +117,7 @@ class Execution:
             provider=provider,
             topic=topic,
             columns=f.columns,
+            now=self.now,
         )
         if any(c.name == "facets" for c in f.children):
             check_selection(self.db, page.user_filter)
@@ -122,6 +127,8 @@ class Execution:
                 out[c.key] = self.db.article_count(page.filter)
             elif c.name == "countsExact":
                 out[c.key] = self.db.counts_exact(page.filter)
+            elif c.name == "asOf":
+                out[c.key] = page.as_of
             elif c.name == "nodes":
                 out[c.key] = self.article_nodes(page.rows, c)
             elif c.name == "edges":

@@ -29,9 +29,13 @@ Filter = Annotated[
     strawberry.argument(description="Conditions the articles must meet; all by default."),
 ]
 Order = Annotated[
-    ArticleOrder | None,
+    list[ArticleOrder] | None,
     strawberry.argument(
-        description="Sort order; newest first by default, by relevance for a text search."
+        description=(
+            "Sort keys, the first deciding first (`[{field: QUALITY}, {field: PUBLISHED_AT}]`;"
+            " one key needs no brackets); newest first by default, by relevance for a text "
+            "search."
+        )
     ),
 ]
 NestedFirst = Annotated[

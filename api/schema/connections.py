@@ -18,6 +18,7 @@ from strawberry.types import Info
 from api.schema.context import Context
 from api.schema.pages import ArticlePage, ListPage
 from api.schema.pagination import check_first
+from api.schema.scalars import DateTime
 from api.schema.sidebar import FacetValue, group
 from api.schema.snippets import PageSnippets, SnippetColumn, SnippetOptions
 
@@ -175,6 +176,13 @@ class ArticleConnection:
     edges: list[ArticleEdge] = strawberry.field(description="The page's articles with cursors.")
     nodes: list[ArticleRef] = strawberry.field(description="The page's articles.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
+    as_of: DateTime | None = strawberry.field(
+        default=None,
+        description=(
+            "The instant a TRENDING list ranks as of: fixed by its first page and carried "
+            "by its cursors, so later pages rank as of it too. Null for other orders."
+        ),
+    )
     page: strawberry.Private[ArticlePage]
 
     @strawberry.field(description="How many articles match the filter, across all pages.")

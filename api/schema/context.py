@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from core.clock import Now
 from core.config import Limits
 from db.changes import Change
 from db.reader import ReadPool, Session
@@ -37,6 +38,8 @@ class Context:
     live: bool = False
     pool: ReadPool | None = None
     feed: ChangeSource | None = None
+    now: Now = field(default_factory=Now)
+    """The request's instant (read from the clock once, if anything asks)."""
 
     @property
     def db(self) -> Session:

@@ -25,6 +25,17 @@ class ArticleSort(Enum):
     RELEVANCE = strawberry.enum_value(
         "RELEVANCE", description="Full-text relevance (BM25); needs `filter.text`."
     )
+    TRENDING = strawberry.enum_value(
+        "TRENDING",
+        description=(
+            "Trending now: `(1 + max(heat, 0) + max(quality, 0)) * 2^(-ageHours / "
+            "halfLifeHours)`, where ageHours runs from publication to the list's `asOf` (0 "
+            "for later publications) and a missing heat or quality counts as 0; articles "
+            "without a publication time come last. Most trending first (DESC only). The "
+            "first page fixes `asOf` (the connection's `asOf`) and its cursors carry it, so "
+            "later pages rank as of the same instant, however much later they are asked for."
+        ),
+    )
 
 
 @strawberry.enum(description="Sort direction.")
@@ -33,11 +44,30 @@ class Direction(Enum):
     DESC = strawberry.enum_value("DESC", description="Largest (or newest, or most relevant) first.")
 
 
-@strawberry.input(description="How to sort articles. Ties are broken by id, so order is stable.")
+MAX_HALF_LIFE = 720.0
+"""The longest TRENDING half-life, in hours (30 days): a page walks the articles of
+about ``half_life * log2(best base / page's base)`` hours, so this bounds it."""
+
+
+@strawberry.input(
+    description=(
+        "One key of an article order. `orderBy` takes a list of keys, the first deciding "
+        "first (a single key may be given without the list brackets); ties left by every key "
+        "are broken by id, in the last key's direction, so the order is stable. Missing "
+        "values sort as the lowest: last in a DESC key, first in an ASC one."
+    )
+)
 class ArticleOrder:
     field: ArticleSort = strawberry.field(description="The sort key.")
     direction: Direction = strawberry.field(
         default=Direction.DESC, description="The direction; DESC by default."
+    )
+    half_life_hours: float | None = strawberry.field(
+        default=None,
+        description=(
+            "TRENDING only: hours after which an article's score has halved (default 24, "
+            f"more than 0 and at most {MAX_HALF_LIFE:g})."
+        ),
     )
 
 
@@ -168,16 +198,51 @@ def to_filter(f: ArticleFilter | Mapping[str, Any] | None, depth: int = 0) -> qu
     )
 
 
-def to_order(order: ArticleOrder | Mapping[str, Any] | None, f: query.Filter | None) -> query.Order:
-    """The order to use: as asked, or by relevance for a search, else newest first."""
+def to_order(order: Any, f: query.Filter | None) -> query.Order:
+    """The order to use: as asked (one key or a list; a key given again is dropped, it
+    cannot change the order), else by relevance for a search, else newest first. Errors
+    say what to write instead."""
     texts = f.texts() if f is not None else []
-    if order is None:
+    keys = [] if order is None else list(order) if isinstance(order, list | tuple) else [order]
+    if not keys:  # none, or an empty list
         return query.Order(query.Sort.RELEVANCE if texts else query.Sort.PUBLISHED_AT, True)
-    field, direction = _get(order, "field", "field"), _get(order, "direction", "direction")
-    sort = query.Sort[field.name]
+    parsed: list[tuple[query.Sort, bool, float | None]] = []
+    for key in keys:
+        field, direction = _get(key, "field", "field"), _get(key, "direction", "direction")
+        sort = query.Sort[field.name]
+        if any(sort is seen for seen, _, _ in parsed):
+            continue  # a key given again cannot change the order
+        hours = _get(key, "half_life_hours", "halfLifeHours")
+        parsed.append((sort, direction is Direction.DESC, hours))
+    for sort, _, _ in parsed:
+        if sort.scored and len(parsed) > 1:
+            raise BadArgument(
+                f"{sort.name} ranks by a score of its own: give it alone in `orderBy` "
+                "(ties are broken by id)"
+            )
+    sort, descending, half_life = parsed[0]
     if sort is query.Sort.RELEVANCE and not texts:
         raise BadArgument("orderBy RELEVANCE needs a search: set `filter.text`")
-    return query.Order(sort, direction is Direction.DESC)
+    for other, _, hours in parsed:
+        if hours is not None and other is not query.Sort.TRENDING:
+            raise BadArgument(
+                f"`halfLifeHours` belongs to TRENDING; leave it out of the {other.name} key"
+            )
+    if sort is query.Sort.TRENDING:
+        if not descending:
+            raise BadArgument(
+                "TRENDING lists the most trending first: leave `direction` out or set DESC "
+                "(page backward with `last` and `before`)"
+            )
+        hours = 24.0 if half_life is None else half_life
+        if not 0 < hours <= MAX_HALF_LIFE:
+            raise BadArgument(
+                f"`halfLifeHours` must be more than 0 and at most {MAX_HALF_LIFE:g}, got "
+                f"{hours:g}; write e.g. `halfLifeHours: 24` for a day, or leave it out"
+            )
+        return query.Order(sort, True, half_life=float(hours))
+    then = tuple(query.Key(s, d) for s, d, _ in parsed[1:])
+    return query.Order(sort, descending, then)
 
 
 def camel(name: str) -> str:

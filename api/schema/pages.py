@@ -8,12 +8,22 @@ objects, the compiled plans (:mod:`api.plans`) write it as plain dicts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from api.schema.inputs import ArticleFilter, ArticleOrder, to_filter, to_order
-from api.schema.pagination import Page, decode_cursor, encode_cursor, page_args
+from api.schema.pagination import (
+    DAMAGED,
+    Page,
+    decode_cursor,
+    decode_values,
+    encode_cursor,
+    page_args,
+)
+from core.clock import Now
 from core.config import Limits
+from core.errors import BadArgument, BadCursor
 from db import query
 from db.reader import Session
 from db.rows import ArticleRow, Columns
@@ -27,6 +37,7 @@ _VALUE_TYPES: dict[query.Sort, tuple[type, ...]] = {
     query.Sort.HEAT: (int,),
     query.Sort.RELEVANCE: (float, int),
 }
+_TRENDING_TYPES: tuple[tuple[type, ...], ...] = ((float, int), (str,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +45,7 @@ class ArticleArgs:
     """The arguments of every ``articles(...)`` field, as the client gave them."""
 
     filter: ArticleFilter | None = None
-    order_by: ArticleOrder | None = None
+    order_by: list[ArticleOrder] | ArticleOrder | None = None
     first: int | None = None
     after: str | None = None
     last: int | None = None
@@ -69,13 +80,15 @@ class ListPage:
 
 @dataclass(frozen=True, slots=True)
 class ArticlePage(ListPage):
-    """A page of articles, and the filter its counts and facets are taken over."""
+    """A page of articles, the filter its counts and facets are taken over, and the
+    instant a trending page ranks as of."""
 
     filter: query.Filter | None = None
     user_filter: query.Filter | None = None
     """The client's own ``filter`` (without the provider or topic the list is under)."""
     provider: str | None = None
     topic: str | None = None
+    as_of: str | None = None
 
 
 def scoped(
@@ -106,8 +119,12 @@ def fetch_article_page(
     provider: str | None = None,
     topic: str | None = None,
     columns: Columns = None,
+    now: Now | None = None,
 ) -> ArticlePage:
-    """Check the arguments and fetch a page of articles, under a provider or topic if given."""
+    """Check the arguments and fetch a page of articles, under a provider or topic if given.
+
+    ``now`` is the request's instant, read only by a trending list's first page.
+    """
     page = page_args(
         args.first, args.after, args.last, args.before,
         default=limits.default_page, maximum=limits.max_page,
@@ -115,13 +132,42 @@ def fetch_article_page(
     user_filter = to_filter(args.filter)
     order = to_order(args.order_by, user_filter)
     counted = scoped(user_filter, provider, topic)
-    kind = order.sort.name
-    cursor = (
-        decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int) if page.cursor else None
-    )
-    found: list[tuple[Any, ArticleRow]] = db.article_page(
-        counted, order, page.size + 1, cursor, backward=page.backward, columns=columns
-    )
+    if order.sort is query.Sort.TRENDING:
+        found_page = _trending_page(db, page, order, counted, columns, now or Now())
+    else:
+        kind = _kind(order)
+        cursor: tuple[Any, int] | None = None
+        if page.cursor and order.then:
+            types = tuple(_VALUE_TYPES[k.sort] for k in order.keys)
+            cursor = decode_values(page.cursor, kind, types, int)
+        elif page.cursor:
+            cursor = decode_cursor(page.cursor, kind, _VALUE_TYPES[order.sort], int)
+        found: list[tuple[Any, ArticleRow]] = db.article_page(
+            counted, order, page.size + 1, cursor, backward=page.backward, columns=columns
+        )
+        found_page = _article_page(page, found, kind, counted)
+    return replace(found_page, user_filter=user_filter, provider=provider, topic=topic)
+
+
+def _is_instant(text: str) -> bool:
+    """Whether a cursor's ``asOf`` is a UTC timestamp as :class:`Now` writes them."""
+    try:
+        return datetime.fromisoformat(text).utcoffset() == timedelta(0)
+    except ValueError:
+        return False
+
+
+def _kind(order: query.Order) -> str:
+    """What a cursor says it belongs to: the sort's name, or every key with its direction."""
+    if not order.then:
+        return order.sort.name
+    return ", ".join(f"{k.sort.name} {'DESC' if k.descending else 'ASC'}" for k in order.keys)
+
+
+def _article_page(
+    page: Page, found: list[tuple[Any, ArticleRow]], kind: str, scoped: query.Filter | None,
+    as_of: str | None = None,
+) -> ArticlePage:  # fmt: skip
     more = len(found) > page.size
     if more:
         found = found[1:] if page.backward else found[:-1]
@@ -131,11 +177,36 @@ def fetch_article_page(
         cursors=[encode_cursor(kind, value, row.id) for value, row in found],
         has_next=has_next,
         has_previous=has_previous,
-        filter=counted,
-        user_filter=user_filter,
-        provider=provider,
-        topic=topic,
+        filter=scoped,
+        as_of=as_of,
     )
+
+
+def _trending_page(
+    db: Session, page: Page, order: query.Order, scoped: query.Filter | None,
+    columns: Columns, now: Now,
+) -> ArticlePage:  # fmt: skip
+    """A page by trending score, as of the instant its cursor carries (or now)."""
+    kind = f"TRENDING halfLifeHours={order.half_life:g}"
+    cursor: tuple[float, int] | None = None
+    if page.cursor is not None:
+        (score, as_of), key = decode_values(page.cursor, kind, _TRENDING_TYPES, int)
+        if not _is_instant(as_of):
+            raise BadCursor(DAMAGED)
+        cursor = (float(score), key)
+    elif page.backward:
+        raise BadArgument(
+            "a TRENDING list pages backward only from a cursor: pass `before` with `last`, "
+            "or page forward with `first`"
+        )
+    else:
+        as_of = now.timestamp()
+    found = db.trending_page(
+        scoped, order.half_life, as_of, page.size + 1, cursor,
+        backward=page.backward, columns=columns,
+    )  # fmt: skip
+    pairs = [((score, as_of), row) for score, row in found]
+    return _article_page(page, pairs, kind, scoped, as_of)
 
 
 def fetch_ranked_page(

@@ -1,7 +1,8 @@
 """Opaque keyset cursors and Relay paging arguments.
 
-A cursor encodes the sort it belongs to, the sort key's value and the id of
-the row; the next page starts strictly after that (value, id) pair. Page
+A cursor encodes the sort it belongs to, the sort key's value (a list of values
+for an order of several keys, or a trending list's score and ``asOf``) and the
+id of the row; the next page starts strictly after that (value, id) pair. Page
 1,000 therefore costs what page 1 costs, and an article added meanwhile does
 not shift pages already read. A cursor from another sort (or not ours at all)
 is refused with a message saying what to do.
@@ -34,6 +35,36 @@ def decode_cursor(
     cursor: str, kind: str, value_types: tuple[type, ...], key_type: type
 ) -> tuple[Any, Any]:
     """The (value, key) pair of a cursor issued for ``kind``; :class:`BadCursor` otherwise."""
+    value, key = _decode(cursor, kind)
+    if not _is(value, value_types) or not isinstance(key, key_type) or isinstance(key, bool):
+        raise BadCursor(DAMAGED)
+    return value, key
+
+
+def decode_values(
+    cursor: str, kind: str, value_types: tuple[tuple[type, ...], ...], key_type: type
+) -> tuple[tuple[Any, ...], Any]:
+    """The (values, key) pair of a cursor with one value per ``value_types`` entry."""
+    value, key = _decode(cursor, kind)
+    if (
+        not isinstance(value, list)
+        or len(value) != len(value_types)
+        or not all(_is(v, types) for v, types in zip(value, value_types, strict=False))
+        or not isinstance(key, key_type)
+        or isinstance(key, bool)
+    ):
+        raise BadCursor(DAMAGED)
+    return tuple(value), key
+
+
+DAMAGED = "this cursor is damaged; start again without a cursor"
+
+
+def _is(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not isinstance(value, bool)
+
+
+def _decode(cursor: str, kind: str) -> tuple[Any, Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -50,12 +81,6 @@ def decode_cursor(
             f"this cursor belongs to a list sorted by {cursor_kind}, not {kind}; "
             "keep the same orderBy while paging, or start again without a cursor"
         )
-    if (
-        not isinstance(value, value_types)
-        or isinstance(value, bool)
-        or not isinstance(key, key_type)
-    ):
-        raise BadCursor("this cursor is damaged; start again without a cursor")
     return value, key
 
 

@@ -37,7 +37,7 @@ def article_connection(
 ) -> ArticleConnection:
     """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
     ctx = info.context
-    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic)
+    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic, now=ctx.now)
     if selected(info.selected_fields, "facets"):
         check_selection(ctx.db, page.user_filter)  # before any field of the list resolves
     nodes = [Article.from_row(row) for row in page.rows]
@@ -49,6 +49,7 @@ def article_connection(
         ],
         nodes=nodes,
         page_info=PageInfo.of(page),
+        as_of=as_datetime(page.as_of),
         page=page,
     )
 
