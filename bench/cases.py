@@ -32,11 +32,13 @@ no cold request repeats the warm one (or the checks', which use -1,000,000 and b
 ALL_CASES = (
     "homepage", "topic", "deep", "search", "article",
     "readme-topic", "readme-provider", "readme-search", "readme-article",
-    "snippets", "similar", "best-newest", "trending-2",
+    "snippets", "similar", "best-newest", "trending-2", "sidebar",
 )  # fmt: skip
 """The bench's shapes, then the README's TopicPage, ProviderPage, Search and Article
 (:mod:`bench.queries`; the README's Homepage is ``homepage``), then its Discovery
-examples: SearchSnippets (``snippets``) and MoreLikeThis (``similar``). The README's documents do
+examples: SearchSnippets (``snippets``), MoreLikeThis (``similar``), BestThenNewest
+(``best-newest``, page 6), Trending (``trending-2``, page 2) and Sidebar (``sidebar``: the
+two largest topics ticked, disjunctive facets with toggles). The README's documents do
 not use ``minWidth``: their cold bodies carry it as an unused variable, which keys the
 response cache (so it cannot answer) without changing the work."""
 DEEP_PAGE = 500
@@ -169,15 +171,21 @@ def floor_case() -> Case:
     return Case("floor", "/homepage", fill(cold[0], BASE_MIN_WIDTH), cold, "hand-written SQL")
 
 
+def popular_topics(db: Path, n: int) -> list[tuple[str, int]]:
+    """The slugs and article counts of the ``n`` topics with the most articles."""
+    with closing_db(db) as conn:
+        rows = conn.execute(
+            "SELECT slug, article_count FROM topics ORDER BY article_count DESC, slug LIMIT ?",
+            (n,),
+        ).fetchall()
+    if len(rows) < n:
+        raise SystemExit(f"the database has fewer than {n} topics; load a corpus first")
+    return [(str(slug), int(count)) for slug, count in rows]
+
+
 def popular_topic(db: Path) -> tuple[str, int]:
     """The slug and article count of the topic with the most articles."""
-    with closing_db(db) as conn:
-        row = conn.execute(
-            "SELECT slug, article_count FROM topics ORDER BY article_count DESC, slug LIMIT 1"
-        ).fetchone()
-    if row is None:
-        raise SystemExit("the database has no topics; load a corpus first")
-    return str(row[0]), int(row[1])
+    return popular_topics(db, 1)[0]
 
 
 def popular_provider(db: Path) -> tuple[str, int]:
@@ -302,6 +310,10 @@ def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextI
             slugs = article_slugs(db)
             note = f"MoreLikeThis, {len(slugs):,} slugs cold"
             cases.append(gql_case(name, queries.MORE_LIKE_THIS, [{"slug": s} for s in slugs], note))
+        elif name == "sidebar":
+            (first, n1), (second, n2) = popular_topics(db, 2)
+            note = f"Sidebar, topics {first!r} + {second!r} ({n1:,} + {n2:,} articles)"
+            cases.append(gql_case(name, queries.SIDEBAR, [{"topics": [first, second]}], note))
         else:
             raise SystemExit(f"unknown case {name!r}; choose from {', '.join(ALL_CASES)}")
     return cases
