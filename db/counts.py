@@ -185,8 +185,25 @@ class CountReads(LookupReads, SearchReads):
     def window_facets(
         self, f: Filter | None, kind: str, limit: int, values: tuple[str, ...] | None = None
     ) -> list[FacetRow]:
-        """Facets of a filter's window, counted here from the rows of its one scan (and
-        one statement for the topics), ordered as the grouping in SQL orders them."""
+        """Facets of a filter's window, ordered as the grouping in SQL orders them; the
+        whole list is counted once per content version (then sliced), since a sidebar asks
+        several groups of the same window on every page."""
+        key = ("window-facets", self.content_version(), f, self.search_window, kind)
+        cache = self.aggregates
+        found: list[FacetRow] | None = cache.get(key) if cache is not None else None
+        if found is None:
+            found = self._count_window(f, kind)
+            if cache is not None:
+                cache.put(key, found)
+        if values is not None:
+            found = [
+                r for r in found if r.value in values or (kind == "topics" and r.label in values)
+            ]
+        return found[:limit]
+
+    def _count_window(self, f: Filter | None, kind: str) -> list[FacetRow]:
+        """Every value of a facet in a filter's window, counted here from the rows of its
+        one scan (and one statement for the topics)."""
         rows = self.filter_window(f)[0][: self.search_window]
         found: list[tuple[Any, Any, int]]
         if kind == "topics":
@@ -196,30 +213,22 @@ class CountReads(LookupReads, SearchReads):
             )
             counted = dict(self.aggregate(sql, (ids_json(r[0] for r in rows),)))
             topics = self.topics_by_id(counted)
-            found = [
-                (t.slug, t.name, counted[i])
-                for i, t in topics.items()
-                if values is None or t.slug in values or t.name in values
-            ]
+            found = [(t.slug, t.name, counted[i]) for i, t in topics.items()]
             found.sort(key=lambda r: (-r[2], _nocase(r[1])))
         elif kind == "providers":
             by_id = Counter(r[1] for r in rows if r[1] is not None)
             providers = self.providers_by_id(by_id)
-            found = [
-                (p.domain, p.name, by_id[i])
-                for i, p in providers.items()
-                if values is None or p.domain in values
-            ]
+            found = [(p.domain, p.name, by_id[i]) for i, p in providers.items()]
             found.sort(key=lambda r: (-r[2], r[0]))
         else:
             column, width = _WINDOW_VALUE[kind]
-            counted = Counter(str(r[column])[:width] for r in rows if r[column] is not None)
-            found = [(v, None, n) for v, n in counted.items() if values is None or v in values]
+            values = Counter(str(r[column])[:width] for r in rows if r[column] is not None)
+            found = [(v, None, n) for v, n in values.items()]
             if kind in ("years", "months"):
                 found.sort(key=lambda r: r[0], reverse=True)
             else:
                 found.sort(key=lambda r: (-r[2], r[0]))
-        return [FacetRow(*row) for row in found[:limit]]
+        return [FacetRow(*row) for row in found]
 
     def facets(
         self,
