@@ -193,8 +193,9 @@ class GraphQLEndpoint:
     ) -> bytes | None:  # fmt: skip
         """The response body of a compiled plan, or None to use the reference executor.
 
-        Quick requests run right here on the event loop; a request whose cost is
-        over ``loop_cost``, or that meets a slow read, runs in a background worker.
+        Quick requests run right here on the event loop; a request whose cost (without
+        its counts and facets, which move it themselves when not cached) is over
+        ``loop_cost``, or that meets a slow read, runs in a background worker.
         """
         limits = self.settings.limits
         try:
@@ -209,7 +210,7 @@ class GraphQLEndpoint:
             except Fallback:
                 return None
 
-        if prepared.cost <= limits.loop_cost:
+        if prepared.loop_cost <= limits.loop_cost:
             session = await self.pool.acquire()
             try:
                 return work(session)

@@ -54,7 +54,7 @@ from api.plans.shapes import rendered
 from api.plans.tree import Fallback, Field
 from api.plans.values import PLAIN_GETTERS, columns_of
 from api.plans.variables import Plain, argument_template, plain_variables, quick_variables
-from api.schema.limits import operation_cost
+from api.schema.limits import cost_parts
 from core.clock import Now
 from core.config import Limits
 from core.errors import NewsgraphError
@@ -78,6 +78,10 @@ class Prepared:
 
     variables: Any
     cost: int
+    loop_cost: int
+    """The cost without the counts and facets of filtered lists, which decides whether the
+    request may start on the event loop: those reads protect the loop themselves (one not
+    cached yet is :class:`~db.session.SlowWork` there), and once cached they are quick."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,7 @@ class Plan:
     """Variables that some ``first``/``last`` takes: the cost depends on them alone."""
     plain: tuple[Plain, ...] | None = None
     """The variables, when all are plain scalars (coerced without graphql-core)."""
-    costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    costs: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
 
     def prepare(self, limits: Limits, variables: Mapping[str, Any] | None) -> Prepared:
         """Coerce the variables and check the cost, or :class:`Fallback` (to report why)."""
@@ -107,16 +111,21 @@ class Plan:
             raise Fallback
         values = coerced.coerced
         budget = (limits.default_page, *(values.get(v) for v in self.size_variables))
-        cost = self.costs.get(budget)
-        if cost is None:
-            name = self.operation.name.value if self.operation.name else None
-            cost = operation_cost(self.schema, self.document, name, values, limits)[0]
+        costs = self.costs.get(budget)
+        if costs is None:
+            fragments = {
+                d.name.value: d
+                for d in self.document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            costs = cost_parts(self.schema, self.operation, fragments, values, limits.default_page)
             if len(self.costs) >= MAX_BUDGETS:
                 self.costs.clear()
-            self.costs[budget] = cost
+            self.costs[budget] = costs
+        cost, aggregates = costs
         if cost > limits.max_cost:
             raise Fallback
-        return Prepared(coerced, cost)
+        return Prepared(coerced, cost, cost - aggregates)
 
     def execute(self, db: Session, limits: Limits, prepared: Prepared, authorized: bool,
                 now: Now | None = None) -> Dict:  # fmt: skip

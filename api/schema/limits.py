@@ -204,9 +204,22 @@ def cost_of(
     default_page: int,
 ) -> int:
     """The estimated number of values the operation can produce (see module doc)."""
+    return cost_parts(schema, operation, fragments, variables, default_page)[0]
+
+
+def cost_parts(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    default_page: int,
+) -> tuple[int, int]:
+    """The operation's cost (see module doc), and the part of it that is counts and facets
+    of filtered lists (:data:`AGGREGATE_COST` each)."""
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0
+        return 0, 0
+    aggregates = [0]
 
     def size(field: FieldNode, default: int) -> int:
         for arg in field.arguments or ():
@@ -242,6 +255,7 @@ def cost_of(
             factor, items = 1, 1
             if gtype.name == "ArticleConnection" and _counts_filtered(field, fragments, inner):
                 total += multiplier * AGGREGATE_COST
+                aggregates[0] += multiplier * AGGREGATE_COST
             if name == "similar" and parent.name == "Article":
                 total += multiplier * SIMILAR_COST
             if gtype.name.endswith("Connection"):
@@ -253,7 +267,7 @@ def cost_of(
             total += walk(field.selection_set, gtype, inner, multiplier * max(factor, 1), items)
         return total
 
-    return walk(operation.selection_set, root, frozenset(), 1)
+    return walk(operation.selection_set, root, frozenset(), 1), aggregates[0]
 
 
 def operation_cost(
