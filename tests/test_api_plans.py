@@ -69,6 +69,9 @@ SHAPES = [
     """{ articles(first: 6) { nodes { slug bodyHtml featuredContentHtml
            related(first: 2) { article { bodyHtml featuredContentHtml } } } } }""",
     """{ articles(first: 3) { nodes { topics { name children { name slug } } } } }""",
+    """query Links($p: [LinkKind!]) { articles(first: 6) { nodes { url a: url(prefer: [AMP, CDN_AMP])
+           b: url(prefer: $p) related { url c: url(prefer: [CDN_AMP, WEB]) d: url(prefer: $p) }
+           } } }""",
     """{ topic(slug: "ai") { name children { name articleCount parent { name }
            children { name } articles(first: 2) { nodes { title bodyHtml } } } } }""",
     """{ articles(first: 4) { nodes { title topics { name parent { name
@@ -159,8 +162,9 @@ async def test_client_shapes_match_the_reference(corpus: Corpus) -> None:
     await both.check(snips, {"t": "cloud", "n": 5, "c": "BEST"})
     await both.check(snips, {"t": "tablet OR server", "n": 12, "c": "EXCERPT"})
     await both.check(next(q for q in SHAPES if "query Trending" in q), {"h": 2.5})
+    await both.check(next(q for q in SHAPES if "query Links" in q), {"p": ["ORIGINAL", "AMP"]})
     assert both.uncompiled == 0
-    assert both.compared == len(SHAPES) + 4
+    assert both.compared == len(SHAPES) + 5
 
 
 async def test_a_related_box_matches_the_reference(corpus: Corpus) -> None:

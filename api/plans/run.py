@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from graphql.execution.values import get_argument_values
@@ -19,6 +19,7 @@ from api.plans.values import (
 )
 from api.plans.variables import build_arguments
 from api.schema.images import pick_lead_image
+from api.schema.links import pick_url, preference
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
@@ -56,6 +57,18 @@ class Execution:
 
     def first(self, field: Field) -> int | None:
         return check_first(self.args(field).get("first"), self.limits.max_page)
+
+    def scalar(
+        self, field: Field, getters: Mapping[str, Callable[[Any], Any]]
+    ) -> Callable[[Any], Any]:
+        """How to read a plain field from a row (``url`` reads its arguments once)."""
+        if field.name == "url":
+            kinds = preference(self.args(field).get("prefer"))
+            return lambda row: pick_url(row, kinds)
+        getter = getters.get(field.name)
+        if getter is None:
+            raise Fallback
+        return getter
 
     # -- root ------------------------------------------------------------------
 
@@ -271,9 +284,7 @@ class Execution:
             elif f.name == "__typename":
                 columns.append(["Article"] * len(rows))
             else:
-                getter = ARTICLE_SCALARS.get(f.name)
-                if getter is None:
-                    raise Fallback
+                getter = self.scalar(f, ARTICLE_SCALARS)
                 columns.append([getter(row) for row in rows])
         keys = [f.key for f in fields]
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
@@ -385,7 +396,7 @@ class Execution:
             elif f.name == "__typename":
                 columns.append(["RelatedItem"] * len(rows))
             else:
-                getter = RELATED_SCALARS[f.name]
+                getter = self.scalar(f, RELATED_SCALARS)
                 columns.append([getter(r) for r in rows])
         keys = [f.key for f in fields]
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]

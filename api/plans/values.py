@@ -22,6 +22,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "bodyHtml": ("body_html",), "featuredContentHtml": ("featured_content_html",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
     "similar": (), "__typename": (),
+    "url": ("web_url", "original_url", "amp_web_url", "cdn_amp_web_url"),
     **{name: (name,) for name in (
         "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
         "heat", "published", "secured", "extra",
@@ -30,7 +31,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
 _RELATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "publishedAt": ("published_at",), "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "provider": (), "images": (), "article": (),
-    "__typename": (),
+    "__typename": (), "url": ("web_url", "amp_web_url", "cdn_amp_web_url"),
     **{name: (name,) for name in ("title", "excerpt", "type", "quality", "extra")},
 }  # fmt: skip
 

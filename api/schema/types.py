@@ -19,6 +19,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
 from api.schema.images import Image, image_list, pick_lead_image
+from api.schema.links import URL_DESCRIPTION, Prefer, pick_url, preference
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
@@ -207,6 +208,10 @@ class RelatedItem:
             row=row,
         )
 
+    @strawberry.field(description=URL_DESCRIPTION)
+    def url(self, prefer: Prefer = None) -> str | None:
+        return pick_url(self.row, preference(prefer))
+
     @strawberry.field(description="Who published it.")
     async def provider(self, info: ContextInfo) -> Provider | None:
         return await _provider(info, self.row.provider_id)
@@ -307,6 +312,10 @@ class Article(Node):
                 "(header `Authorization: Bearer <token>`); leave the field out otherwise"
             )
         return self.row.secured
+
+    @strawberry.field(description=URL_DESCRIPTION)
+    def url(self, prefer: Prefer = None) -> str | None:
+        return pick_url(self.row, preference(prefer))
 
     @strawberry.field(description="Who published it.")
     async def provider(self, info: ContextInfo) -> Provider | None:
