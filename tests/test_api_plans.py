@@ -72,6 +72,9 @@ SHAPES = [
     """query Links($p: [LinkKind!]) { articles(first: 6) { nodes { url a: url(prefer: [AMP, CDN_AMP])
            b: url(prefer: $p) related { url c: url(prefer: [CDN_AMP, WEB]) d: url(prefer: $p) }
            } } }""",
+    """{ articles(first: 8) { nodes { filedProvider { name domain images(first: 1) { url } }
+           f: filedProvider { __typename domain } provider { name }
+           related(first: 2) { filedProvider { domain name images { url width } } } } } }""",
     """{ topic(slug: "ai") { name children { name articleCount parent { name }
            children { name } articles(first: 2) { nodes { title bodyHtml } } } } }""",
     """{ articles(first: 4) { nodes { title topics { name parent { name

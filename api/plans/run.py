@@ -235,6 +235,8 @@ class Execution(Objects):
                 by_id = nested[f.key]
                 columns.append([by_id.get(row.provider_id) if row.provider_id else None
                                 for row in rows])  # fmt: skip
+            elif f.name == "filedProvider":
+                columns.append(self.filed_providers([r.filed_provider_id for r in rows], f))
             elif f.name == "secured":
                 columns.append([row.secured for row in rows])
             elif f.name == "__typename":
@@ -289,6 +291,8 @@ class Execution(Objects):
                 limit = limits[f.key]
                 imgs = nested["images"]
                 columns.append([self.images(imgs.get(r.id, [])[:limit], f) for r in rows])
+            elif f.name == "filedProvider":
+                columns.append(self.filed_providers([r.filed_provider_id for r in rows], f))
             elif f.name == "__typename":
                 columns.append(["RelatedItem"] * len(rows))
             else:
