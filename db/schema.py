@@ -24,7 +24,9 @@ Design notes, for the API's queries:
   carries heat and quality in the date index, which a trending page walks
   (:mod:`db.trending`).
 * v8 keeps the provider as each file wrote it (``filed_providers``, one row per
-  distinct form), beside the shared record per domain (:mod:`db.filed`).
+  distinct form), beside the shared record per domain (:mod:`db.filed`), and what
+  content health lists (:mod:`db.health`): the last load's refused files, and an
+  index of the related links that match no article.
 """
 
 from __future__ import annotations
@@ -287,6 +289,15 @@ CREATE TABLE IF NOT EXISTS filed_providers (
 );
 ALTER TABLE articles ADD COLUMN filed_provider_id INTEGER;
 ALTER TABLE related ADD COLUMN filed_provider_id INTEGER;
+-- content health (db/health.py): the files the last load refused, and the related links
+-- that match no article, listed without reading every related item
+CREATE TABLE IF NOT EXISTS load_problems (
+    path TEXT NOT NULL,
+    line INTEGER,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS load_problems_path ON load_problems (path, reason);
+CREATE INDEX IF NOT EXISTS related_unmatched ON related (id) WHERE target_id IS NULL;
 -- files that name a provider are parsed again by the next load, which fills the columns
 UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
     (SELECT id FROM articles WHERE provider_id IS NOT NULL
