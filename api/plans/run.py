@@ -140,7 +140,8 @@ class Execution(Objects):
                         continue
                     first = self.args(kind).get("first", 24 if kind.name == "months" else 20)
                     limit = check_first(first, self.limits.max_page) or first
-                    found = group(self.db, page, kind.name, limit, disjunctive)
+                    toggles = any(x.name == "toggle" for x in kind.children)
+                    found = group(self.db, page, kind.name, limit, disjunctive, toggles)
                     facets[kind.key] = self.facet_counts(found, kind.children)
                 out[c.key] = facets
             elif c.name == "__typename":
