@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from core.errors import DatabaseError, Overloaded
 from core.ids import encode_id
+from db import digest
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
@@ -79,7 +80,7 @@ class ReadPool:
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
         self._data_version = -1
-        self._version = 0
+        self._state = (0, "")
         self._slow_conns: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._slow_gate: asyncio.Semaphore | None = None
         self._waiting = 0
@@ -181,16 +182,27 @@ class ReadPool:
 
     def content_version(self) -> int:
         """The current content version, re-read only after another connection committed."""
+        return self.content_state()[0]
+
+    def content_digest(self) -> str:
+        """The current content digest (:mod:`db.digest`), as cheaply as the version."""
+        return self.content_state()[1]
+
+    def content_state(self) -> tuple[int, str]:
+        """The content version and digest, re-read only after another connection committed."""
         if self._watch is None:
             self._watch = connect(self.path, readonly=True)
         data_version = self._watch.execute("PRAGMA data_version").fetchone()[0]
         if data_version != self._data_version:
-            row = self._watch.execute(
-                "SELECT value FROM meta WHERE key = 'content_version'"
-            ).fetchone()
-            self._version = int(row[0]) if row else 0
+            meta = dict(
+                self._watch.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('content_version', ?)",
+                    (digest.KEY,),
+                ).fetchall()
+            )
+            self._state = (int(meta.get("content_version", 0)), meta.get(digest.KEY) or "")
             self._data_version = data_version
-        return self._version
+        return self._state
 
     def close(self) -> None:
         """Close every connection and stop the background workers."""

@@ -177,3 +177,4 @@ class ContentInfo(NamedTuple):
     version: int
     loaded_at: str | None
     article_count: int
+    digest: str

@@ -99,6 +99,7 @@ async def load(
         if not await writer.site_matches(site.topics, site.organizations):
             await writer.put_site(site.topics, site.organizations)
         report.content_version = await writer.commit()
+        report.content_digest = writer.digest
     except BaseException:
         await writer.rollback()
         raise

@@ -206,7 +206,7 @@ def test_generated_documents_match_the_reference(
     )
 
     @settings(
-        max_examples=2000 if long_run else 120,
+        max_examples=2000 if long_run else 200,
         deadline=None,
         derandomize=not long_run,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -19,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
@@ -29,6 +29,7 @@ from api.http.cache import ResponseCache
 from api.http.endpoint import GraphQLEndpoint
 from api.http.live import ChangeFeed
 from api.http.observe import Metrics, RequestLog, record_load
+from api.http.sharing import CONTENT_VERSION
 from api.schema.build import build_schema
 from api.schema.context import Context
 from core.clock import Clock, system_clock
@@ -140,11 +141,30 @@ class App(Starlette):
         self.graphql = graphql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql":
-            scope["app"] = self
-            await self.graphql(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+        elif scope["path"] == "/graphql":
+            scope["app"] = self
+            await self.graphql(scope, receive, send)  # it names its content version itself
+        else:
+            await super().__call__(scope, receive, self._naming_the_content(send))
+
+    def _naming_the_content(self, send: Send) -> Send:
+        """``send``, adding the ``X-Content-Version`` header to the response."""
+        pool: ReadPool = self.state.pool
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                try:
+                    digest = pool.content_digest()
+                except NewsgraphError:  # the database is unreadable: /healthz says so
+                    digest = ""
+                headers = list(message.get("headers", []))
+                headers.append((CONTENT_VERSION.lower().encode(), digest.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return sending
 
 
 async def _flush_every(lines: RequestLog) -> None:
