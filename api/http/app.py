@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,7 @@ from api.http.cache import ResponseCache
 from api.http.endpoint import GraphQLEndpoint
 from api.http.live import ChangeFeed
 from api.http.observe import Metrics, RequestLog, record_load
+from api.http.replica import Replica
 from api.http.sharing import CONTENT_VERSION
 from api.schema.build import build_schema
 from api.schema.context import Context
@@ -36,6 +38,7 @@ from core.clock import Clock, system_clock
 from core.config import Settings
 from core.errors import NewsgraphError
 from core.records import LoadReport
+from db import built
 from db.reader import ReadPool
 
 log = logging.getLogger("newsgraph.app")
@@ -54,11 +57,14 @@ def create_app(
     else to the ``newsgraph.request`` logger. ``clock`` tells requests the time
     (trending lists rank as of it); tests pass one of their own.
     """
+    if settings.read_only:
+        built.check(settings.db)  # a clear error at start, before serving anything
     pool = pool or ReadPool(
         settings.db,
         time_limit=settings.limits.sql_timeout,
         slow_workers=settings.limits.slow_workers,
         search_window=settings.limits.search_window,
+        immutable=settings.read_only,
     )
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
@@ -81,8 +87,9 @@ def create_app(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )
 
-    feed = ChangeFeed(settings.db)
+    feed = ChangeFeed(settings.db, immutable=settings.read_only)
     sockets = LiveView(schema, settings, pool, feed)
+    replica = Replica(pool, feed)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,6 +97,8 @@ def create_app(
         tasks = [asyncio.create_task(feed.run(), name="change-feed")]
         if lines is not None:
             tasks.append(asyncio.create_task(_flush_every(lines), name="request-log"))
+        if settings.read_only:
+            _reopen_on_sighup(replica, tasks)
         try:
             yield
         finally:
@@ -125,7 +134,22 @@ def create_app(
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.feed = feed
+    app.state.replica = replica
     return app
+
+
+def _reopen_on_sighup(replica: Replica, tasks: list[asyncio.Task[Any]]) -> None:
+    """``SIGHUP`` makes a read-only server switch to the file now at its path."""
+    loop = asyncio.get_running_loop()
+
+    def reopen() -> None:
+        log.info("SIGHUP: reopening %s", replica.pool.path)
+        tasks.append(loop.create_task(replica.reopen(), name="reopen"))
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, reopen)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread (tests)
+        log.info("SIGHUP cannot be handled here; restart the server to switch files")
 
 
 class App(Starlette):
