@@ -148,6 +148,12 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+HEADLINES = """query Headlines {
+  articles(first: 5) {
+    nodes { slug title publishedAt provider { name } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -163,6 +169,7 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "Headlines": HEADLINES,
 }
 """Operation name -> document, in the README's order."""
 
