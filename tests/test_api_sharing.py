@@ -31,6 +31,10 @@ async def test_every_response_names_the_content_digest(corpus: Corpus) -> None:
             await c.get("/metrics"),
             await c.get("/graphql", params={"query": "{ nope }"}),
             await c.post("/graphql", content=b"not json", headers={"content-type": "x/y"}),
+            await c.options(
+                "/graphql",
+                headers={"Origin": "https://a.example", "Access-Control-Request-Method": "POST"},
+            ),
         ):
             assert response.headers["x-content-version"] == digest, response.text
         got = await c.get("/graphql", params={"query": Q})

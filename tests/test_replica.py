@@ -177,6 +177,10 @@ def test_a_replica_serves_a_read_only_folder_and_reopens_on_sighup(
                 if client.get("/healthz").headers["x-content-version"] == second:
                     break
                 threading.Event().wait(0.1)
+        for _ in range(100):  # the asking client gets an answer from the new file too
+            if second in seen:
+                break
+            threading.Event().wait(0.1)
         stop.set()
         asker.join(timeout=30)
     finally:

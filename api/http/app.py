@@ -169,6 +169,8 @@ class App(Starlette):
             await super().__call__(scope, receive, send)
         elif scope["path"] == "/graphql":
             scope["app"] = self
+            if scope["method"] == "OPTIONS":  # a CORS preflight, answered before the endpoint
+                send = self._naming_the_content(send)
             await self.graphql(scope, receive, send)  # it names its content version itself
         else:
             await super().__call__(scope, receive, self._naming_the_content(send))
