@@ -11,7 +11,7 @@ parallelism of the loads that got the database there; two databases loaded from
 the same folder with the same settings have the same digest.
 
 The writer computes it at the commit of every changing load, in the load's own
-transaction (one ordered pass over ``files``: about a second per million files),
+transaction (one ordered pass over ``files``: 0.09 s at 50,000 files, ~2 s per million),
 and keeps it in ``meta`` under :data:`KEY`. It is the ``X-Content-Version``
 response header and part of every ETag, so a shared cache in front of several
 replicas sees one version for one content.
