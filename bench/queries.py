@@ -172,6 +172,12 @@ HEALTH = """query Health {
   }
 }"""
 
+HEADLINES = """query Headlines {
+  articles(first: 5) {
+    nodes { slug title publishedAt provider { name } }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -189,6 +195,7 @@ README_SHAPES = {
     "Trending": TRENDING,
     "AsFiled": AS_FILED,
     "Health": HEALTH,
+    "Headlines": HEADLINES,
 }
 """Operation name -> document, in the README's order."""
 

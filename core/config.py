@@ -67,6 +67,12 @@ class Settings:
     watch: bool = False
     workers: int = 1
     cache_entries: int = 4096
+    read_only: bool = False
+    """Serve a built database file without ever writing to it (``newsgraph build``)."""
+    shared_max_age: int = 60
+    """Seconds a shared cache (a CDN, Varnish, nginx) may serve a persisted-query GET."""
+    stale_while_revalidate: int = 30
+    """Seconds past that it may serve the old answer while it asks again."""
     limits: Limits = field(default_factory=Limits)
 
 
@@ -81,6 +87,9 @@ ENV = {
     "watch": "NEWSGRAPH_WATCH",
     "workers": "NEWSGRAPH_WORKERS",
     "embed_hosts": "NEWSGRAPH_EMBED_HOSTS",
+    "read_only": "NEWSGRAPH_READ_ONLY",
+    "shared_max_age": "NEWSGRAPH_SHARED_MAX_AGE",
+    "stale_while_revalidate": "NEWSGRAPH_STALE_WHILE_REVALIDATE",
 }
 
 
@@ -145,6 +154,9 @@ def to_environ(settings: Settings) -> dict[str, str]:
         "NEWSGRAPH_CONTENT": str(settings.content),
         "NEWSGRAPH_PRODUCTION": "1" if settings.production else "0",
         "NEWSGRAPH_LOG_FORMAT": settings.log_format,
+        "NEWSGRAPH_READ_ONLY": "1" if settings.read_only else "0",
+        "NEWSGRAPH_SHARED_MAX_AGE": str(settings.shared_max_age),
+        "NEWSGRAPH_STALE_WHILE_REVALIDATE": str(settings.stale_while_revalidate),
     }
     if settings.access_token:
         env["NEWSGRAPH_ACCESS_TOKEN"] = settings.access_token
@@ -162,6 +174,11 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
         production=parse_flag(env.get("NEWSGRAPH_PRODUCTION")),
         log_format=env.get("NEWSGRAPH_LOG_FORMAT", "text"),
         access_token=env.get("NEWSGRAPH_ACCESS_TOKEN") or None,
+        read_only=parse_flag(env.get("NEWSGRAPH_READ_ONLY")),
+        shared_max_age=parse_seconds(env.get("NEWSGRAPH_SHARED_MAX_AGE", "60"), "shared max-age"),
+        stale_while_revalidate=parse_seconds(
+            env.get("NEWSGRAPH_STALE_WHILE_REVALIDATE", "30"), "stale-while-revalidate"
+        ),
         limits=parse_limits([], env),
     )
 
@@ -182,6 +199,17 @@ def parse_port(value: str) -> int:
     if not 0 < port < 65536:
         raise ConfigError(f"port must be between 1 and 65535, got {port}")
     return port
+
+
+def parse_seconds(value: str, what: str) -> int:
+    """A whole number of seconds, 0 or more."""
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ConfigError(f"{what} must be a whole number of seconds, got {value!r}") from None
+    if seconds < 0:
+        raise ConfigError(f"{what} must be 0 or more seconds, got {seconds}")
+    return seconds
 
 
 def parse_flag(value: str | None) -> bool:

@@ -144,6 +144,8 @@ class LoadReport:
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     content_version: int = 0
+    content_digest: str = ""
+    """What the database holds, by content rather than by history (:mod:`db.digest`)."""
     seconds: float = 0.0
 
     @property

@@ -73,8 +73,9 @@ class Change:
 class ChangeLog:
     """Reads rows added to the change log since the last :meth:`poll`."""
 
-    def __init__(self, db: str | Path) -> None:
+    def __init__(self, db: str | Path, *, immutable: bool = False) -> None:
         self.db = Path(db)
+        self.immutable = immutable
         self._conn: sqlite3.Connection | None = None
         self._data_version = -1
         self._last = -1
@@ -88,7 +89,7 @@ class ChangeLog:
 
     def _poll(self) -> list[Change]:
         if self._conn is None:
-            self._conn = connect(self.db, readonly=True)
+            self._conn = connect(self.db, readonly=True, immutable=self.immutable)
         data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if data_version == self._data_version:
             return []

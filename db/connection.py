@@ -51,13 +51,21 @@ def prepare(path: str | Path) -> None:
         conn.close()
 
 
-def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A synchronous connection in autocommit mode with our pragmas applied."""
+def connect(
+    path: str | Path, *, readonly: bool = False, immutable: bool = False
+) -> sqlite3.Connection:
+    """A synchronous connection in autocommit mode with our pragmas applied.
+
+    ``immutable`` (read-only): the file never changes while open (a built database,
+    :mod:`db.built`): SQLite then takes no locks and creates no ``-wal`` or ``-shm``
+    file, so it works on a read-only file system.
+    """
     target = Path(path)
     try:
         if readonly:
+            mode = "mode=ro&immutable=1" if immutable else "mode=ro"
             conn = sqlite3.connect(
-                f"{target.resolve().as_uri()}?mode=ro",
+                f"{target.resolve().as_uri()}?{mode}",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,

@@ -214,7 +214,10 @@ class LookupReads(SessionCore):
         )
         count = found[0][0] if found else 0
         return ContentInfo(
-            int(meta.get("content_version", 0)), meta.get("loaded_at") or None, count
+            int(meta.get("content_version", 0)),
+            meta.get("loaded_at") or None,
+            count,
+            meta.get("content_digest") or "",
         )
 
     def healthy(self) -> bool:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from core.errors import DatabaseError, Overloaded
 from core.ids import encode_id
+from db import digest
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
@@ -66,8 +67,11 @@ class ReadPool:
         max_waiting: int = 64,
         loop_budget: float | None = LOOP_BUDGET,
         search_window: int = SEARCH_WINDOW,
+        immutable: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.immutable = immutable
+        """The file never changes while open (a built database served by a replica)."""
         self.size = size
         self.time_limit = time_limit
         self.slow_workers = max(1, slow_workers)
@@ -83,7 +87,7 @@ class ReadPool:
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
         self._data_version = -1
-        self._version = 0
+        self._state = (0, "")
         self._slow_conns: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._slow_gate: asyncio.Semaphore | None = None
         self._waiting = 0
@@ -93,21 +97,50 @@ class ReadPool:
         """Open the connections (the database must exist)."""
         if not self.path.exists():
             raise DatabaseError(f"no database at {self.path}; run `newsgraph load` first")
-        self._idle = asyncio.LifoQueue()
-        for _ in range(self.size):
-            conn = self._connect()
-            self.renders_json = nesting_works(conn)
-            self._all.append(conn)
-            self._idle.put_nowait(conn)
-        for _ in range(self.slow_workers):
-            conn = self._connect()
-            self._all.append(conn)
-            self._slow_conns.put(conn)
+        self._install(self.connections())
         self._slow_gate = asyncio.Semaphore(self.slow_workers)
         self._executor = ThreadPoolExecutor(self.slow_workers, thread_name_prefix="newsgraph-slow")
 
+    def connections(self) -> list[sqlite3.Connection]:
+        """A full set of connections to the file at :attr:`path` (the pool's, then the
+        background workers'), not in use yet: :meth:`open` and :meth:`switch` install them."""
+        conns: list[sqlite3.Connection] = []
+        try:
+            for _ in range(self.size + self.slow_workers):
+                conns.append(self._connect())
+        except BaseException:
+            for conn in conns:
+                conn.close()
+            raise
+        return conns
+
+    def _install(self, conns: list[sqlite3.Connection]) -> None:
+        self._idle = asyncio.LifoQueue()
+        self._slow_conns = queue.SimpleQueue()
+        self._all = conns
+        self.renders_json = nesting_works(conns[0])
+        for conn in conns[: self.size]:
+            self._idle.put_nowait(conn)
+        for conn in conns[self.size :]:
+            self._slow_conns.put(conn)
+
+    def switch(self, conns: list[sqlite3.Connection]) -> None:
+        """Serve from a new file (a replica's reopen): requests from now on take the new
+        connections (from :meth:`connections`) and fresh per-content caches; requests in
+        flight finish on the old ones, which are closed as they come back."""
+        if self._idle is None:
+            self.open()
+        self._install(conns)
+        self.aggregates = AggregateCache() if self.aggregates is not None else None
+        self.dimensions = DimensionCache() if self.dimensions is not None else None
+        self.timeouts = TimedOut()
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+        self._data_version = -1
+
     def _connect(self) -> sqlite3.Connection:
-        conn = connect(self.path, readonly=True)
+        conn = connect(self.path, readonly=True, immutable=self.immutable)
         # what SQL-rendered JSON needs of Python: global ids (see db.json_nodes)
         conn.create_function("ng_id", 2, encode_id, deterministic=True)
         return conn
@@ -128,17 +161,31 @@ class ReadPool:
         try:
             session.start(self.time_limit, self.loop_budget)
         except BaseException:
-            self._idle.put_nowait(session.conn)
+            self.give_back(session.conn)
             raise
         return session
 
+    async def borrow(self) -> sqlite3.Connection:
+        """A bare connection of the pool, out of circulation until :meth:`give_back` (for
+        work that is neither a request nor bound by its time limit: a replica's diff)."""
+        if self._idle is None:
+            self.open()
+        assert self._idle is not None
+        return await self._idle.get()
+
+    def give_back(self, conn: sqlite3.Connection) -> None:
+        """Return a connection to the pool, or close it if the pool switched files since."""
+        if self._idle is not None and any(conn is c for c in self._all):
+            self._idle.put_nowait(conn)
+        else:
+            conn.close()
+
     def release(self, session: Session) -> None:
         """End the session's transaction and return its connection."""
-        assert self._idle is not None
         try:
             session.finish()
         finally:
-            self._idle.put_nowait(session.conn)
+            self.give_back(session.conn)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """``work(session)`` on the event loop, or in the background if it meets slow work."""
@@ -172,7 +219,8 @@ class ReadPool:
         return await asyncio.shield(done)
 
     def _run(self, work: Callable[[Session], T]) -> T:
-        conn = self._slow_conns.get()
+        conns = self._slow_conns
+        conn = conns.get()
         session = self.session(conn)
         try:
             session.start(self.time_limit)
@@ -181,20 +229,34 @@ class ReadPool:
             try:
                 session.finish()
             finally:
-                self._slow_conns.put(conn)
+                if any(conn is c for c in self._all):
+                    conns.put(conn)
+                else:  # the pool switched files meanwhile
+                    conn.close()
 
     def content_version(self) -> int:
         """The current content version, re-read only after another connection committed."""
+        return self.content_state()[0]
+
+    def content_digest(self) -> str:
+        """The current content digest (:mod:`db.digest`), as cheaply as the version."""
+        return self.content_state()[1]
+
+    def content_state(self) -> tuple[int, str]:
+        """The content version and digest, re-read only after another connection committed."""
         if self._watch is None:
-            self._watch = connect(self.path, readonly=True)
+            self._watch = connect(self.path, readonly=True, immutable=self.immutable)
         data_version = self._watch.execute("PRAGMA data_version").fetchone()[0]
         if data_version != self._data_version:
-            row = self._watch.execute(
-                "SELECT value FROM meta WHERE key = 'content_version'"
-            ).fetchone()
-            self._version = int(row[0]) if row else 0
+            meta = dict(
+                self._watch.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('content_version', ?)",
+                    (digest.KEY,),
+                ).fetchall()
+            )
+            self._state = (int(meta.get("content_version", 0)), meta.get(digest.KEY) or "")
             self._data_version = data_version
-        return self._version
+        return self._state
 
     def close(self) -> None:
         """Close every connection and stop the background workers."""

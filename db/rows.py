@@ -181,3 +181,4 @@ class ContentInfo(NamedTuple):
     version: int
     loaded_at: str | None
     article_count: int
+    digest: str

@@ -38,7 +38,7 @@ import aiosqlite
 
 from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
-from db import files, renders, site_data
+from db import digest, files, renders, site_data
 from db.aggregates import DELTA_LIMIT, FacetCounts
 from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
 from db.changes import ChangeRecorder
@@ -79,6 +79,8 @@ class LoadWriter:
         self.filed = FiledForms(conn)
         self._path = ""
         self._changed = False
+        self.digest = ""
+        """The content digest at commit (:mod:`db.digest`)."""
         self._provider_seen: dict[str, Provider] = {}
         self._new_providers: list[tuple[int, str, str | None]] = []
 
@@ -244,6 +246,7 @@ class LoadWriter:
                 await self.counts.finish()
                 await next_version(self.conn, self.changes)
                 await self.conn.execute("PRAGMA optimize")
+            self.digest = await digest.store(self.conn, changed=self._changed)
             version = await self._next("SELECT value FROM meta WHERE key='content_version'") - 1
             await self.conn.execute("COMMIT")
         except sqlite3.Error as exc:

@@ -101,6 +101,7 @@ async def load(
             await writer.put_site(site.topics, site.organizations)
         await save_problems(conn, report.problems)
         report.content_version = await writer.commit()
+        report.content_digest = writer.digest
     except BaseException:
         await writer.rollback()
         raise

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,6 +21,7 @@ from typing import TextIO
 from core import config
 from core.errors import ConfigError, DatabaseError
 from core.records import LoadReport
+from db import built
 from db.connection import content_version, prepare
 from db.health import HealthRow
 from db.health import report as health_report
@@ -56,6 +59,29 @@ def _parser() -> argparse.ArgumentParser:
         "topics outside the taxonomy (counts and the first items of each)",
     )  # fmt: skip
     p_load.set_defaults(run=_run_load)
+
+    p_build = sub.add_parser(
+        "build",
+        help="load a content folder into a new self-contained database file for read-only "
+        "replicas (serve --read-only)",
+    )
+    p_build.add_argument("content", type=Path, help="content folder (a Jekyll site or any folder)")
+    p_build.add_argument(
+        "--out", type=Path, required=True,
+        help="the database file to write (replaced by rename when complete)",
+    )  # fmt: skip
+    p_build.add_argument(
+        "--from", dest="base", type=Path, default=None,
+        help="the previous build to continue (default: the --out file, if there is one): "
+        "unchanged articles keep their ids, so cursors and ids held by clients stay valid",
+    )  # fmt: skip
+    p_build.add_argument(
+        "--fresh", action="store_true",
+        help="start from an empty database (new ids for every article)",
+    )  # fmt: skip
+    _load_flags(p_build)
+    p_build.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_build.set_defaults(run=_run_build)
 
     p_serve = sub.add_parser(
         "serve",
@@ -95,6 +121,22 @@ def _parser() -> argparse.ArgumentParser:
         "--watch", action="store_true",
         default=config.parse_flag(config.env_default("watch", None)),
         help="reload changed content files while serving (env NEWSGRAPH_WATCH)",
+    )  # fmt: skip
+    p_serve.add_argument(
+        "--read-only", action="store_true",
+        default=config.parse_flag(config.env_default("read_only", None)),
+        help="serve the --db file as built by `newsgraph build`, never writing to it; SIGHUP "
+        "switches to the file then at that path (env NEWSGRAPH_READ_ONLY)",
+    )  # fmt: skip
+    p_serve.add_argument(
+        "--shared-max-age", default=config.env_default("shared_max_age", "60"),
+        help="seconds shared caches may keep a persisted-query GET: s-maxage "
+        "(default 60; env NEWSGRAPH_SHARED_MAX_AGE)",
+    )  # fmt: skip
+    p_serve.add_argument(
+        "--stale-while-revalidate", default=config.env_default("stale_while_revalidate", "30"),
+        help="seconds past s-maxage a shared cache may serve the old answer while it asks again "
+        "(default 30; env NEWSGRAPH_STALE_WHILE_REVALIDATE)",
     )  # fmt: skip
     p_serve.add_argument(
         "--workers", type=int, default=int(config.env_default("workers", "1") or 1),
@@ -215,8 +257,26 @@ def _run_serve(args: argparse.Namespace) -> int:
         watch=args.watch,
         workers=max(1, args.workers),
         limits=config.parse_limits(args.limit),
+        read_only=args.read_only,
+        shared_max_age=config.parse_seconds(str(args.shared_max_age), "--shared-max-age"),
+        stale_while_revalidate=config.parse_seconds(
+            str(args.stale_while_revalidate), "--stale-while-revalidate"
+        ),
     )
     options = _options(args)
+    if settings.read_only:
+        if settings.watch:
+            raise ConfigError(
+                "--read-only serves a built file and never loads: drop --watch, or serve "
+                "without --read-only to load and watch a content folder"
+            )
+        info = built.check(settings.db)
+        print(
+            f"serving {settings.db} read-only: content {info.digest} (version {info.version})",
+            file=sys.stderr,
+        )
+        serve(settings, None, options)
+        return 0
     prepare(settings.db)  # the schema is current before any reader opens the file
     if content_version(settings.db) > 0:
         # content loaded before: answer from it now, reconcile the folder meanwhile
@@ -225,6 +285,32 @@ def _run_serve(args: argparse.Namespace) -> int:
     report = asyncio.run(load(settings.content, settings.db, options))
     print_report(report, sys.stderr)
     serve(settings, report, options)
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a folder; name the database file to write")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    base: Path | None = None if args.fresh else (args.base or (out if out.exists() else None))
+    with tempfile.TemporaryDirectory(prefix=".newsgraph-build-", dir=out.parent) as work:
+        work_db = Path(work) / "work.db"
+        if base is not None:
+            built.check(base)  # a previous build this newsgraph reads
+            shutil.copyfile(base, work_db)
+        progress = None if args.json else _PlainProgress(sys.stderr)
+        report = asyncio.run(load(args.content, work_db, _options(args), progress))
+        if report.loaded == 0:
+            print_report(report, sys.stderr)
+            print("newsgraph: error: nothing could be loaded; no file written", file=sys.stderr)
+            return 1
+        info = built.write(work_db, out)
+    if args.json:
+        print(json.dumps({**report_json(report), "out": str(out), "bytes": info.size}, indent=2))
+        return 0
+    print_report(report, sys.stderr)
+    print(f"built {out}: content {info.digest} (version {info.version}, {info.size:,} bytes)")
     return 0
 
 
@@ -244,6 +330,7 @@ def report_json(report: LoadReport) -> dict[str, object]:
         "removed": report.removed,
         "failed": report.failed,
         "content_version": report.content_version,
+        "content_digest": report.content_digest,
         "seconds": round(report.seconds, 3),
         "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in report.problems],
     }

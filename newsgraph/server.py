@@ -17,6 +17,7 @@ from api.http.observe import RequestLog, record_load
 from core.config import Settings, from_environ, to_environ
 from core.records import LoadReport
 from loaders.loader import LoadOptions
+from newsgraph.oneshot import OneWriteH11Protocol
 from newsgraph.watch import BackgroundLoads
 
 
@@ -39,6 +40,7 @@ def serve(
         "log_level": "info",
         "access_log": False,
         "server_header": False,
+        "http": OneWriteH11Protocol,  # a replica killed mid-response sent nothing: retryable
     }
     app = None
     if settings.workers == 1:

@@ -24,6 +24,9 @@ README_EXAMPLES = [
     block.split("```", 1)[0]
     for block in (ROOT / "README.md").read_text(encoding="utf-8").split("```graphql\n")[1:]
 ]
+CLIENT_EXAMPLES = [e for e in README_EXAMPLES if "contentHealth" not in e]
+"""The README's examples that any client sends (not the operator's health report, which
+needs the access token and is answered by the reference executor)."""
 SEED_NAME = "2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada.md"
 
 

@@ -23,12 +23,9 @@ from api.schema.build import build_schema, export_sdl
 from core.clock import Now
 from core.config import Limits
 from db.reader import ReadPool
-from tests.conftest import README_EXAMPLES, Corpus, client_for, make_app
+from tests.conftest import CLIENT_EXAMPLES, Corpus, client_for, make_app
 from tests.test_api_fuzz import SCALARS
 
-CLIENT_EXAMPLES = [e for e in README_EXAMPLES if "contentHealth" not in e]
-"""The README's examples of client shapes (an operator's health report is not one: the
-reference executor answers it)."""
 SHAPES = [
     *CLIENT_EXAMPLES,
     "{ articles { totalCount nodes { id title } } }",
@@ -212,7 +209,7 @@ def test_generated_documents_match_the_reference(
     )
 
     @settings(
-        max_examples=2000 if long_run else 120,
+        max_examples=2000 if long_run else 200,
         deadline=None,
         derandomize=not long_run,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -46,6 +46,7 @@ README_LITERALS = {
         "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
     },
     "Health": {},
+    "Headlines": {},
 }
 
 

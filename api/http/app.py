@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
@@ -29,12 +30,15 @@ from api.http.cache import ResponseCache
 from api.http.endpoint import GraphQLEndpoint
 from api.http.live import ChangeFeed
 from api.http.observe import Metrics, RequestLog, record_load
+from api.http.replica import Replica
+from api.http.sharing import CONTENT_VERSION
 from api.schema.build import build_schema
 from api.schema.context import Context
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.errors import NewsgraphError
 from core.records import LoadReport
+from db import built
 from db.reader import ReadPool
 
 log = logging.getLogger("newsgraph.app")
@@ -53,11 +57,14 @@ def create_app(
     else to the ``newsgraph.request`` logger. ``clock`` tells requests the time
     (trending lists rank as of it); tests pass one of their own.
     """
+    if settings.read_only:
+        built.check(settings.db)  # a clear error at start, before serving anything
     pool = pool or ReadPool(
         settings.db,
         time_limit=settings.limits.sql_timeout,
         slow_workers=settings.limits.slow_workers,
         search_window=settings.limits.search_window,
+        immutable=settings.read_only,
     )
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
@@ -80,8 +87,9 @@ def create_app(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )
 
-    feed = ChangeFeed(settings.db)
+    feed = ChangeFeed(settings.db, immutable=settings.read_only)
     sockets = LiveView(schema, settings, pool, feed)
+    replica = Replica(pool, feed)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -89,6 +97,8 @@ def create_app(
         tasks = [asyncio.create_task(feed.run(), name="change-feed")]
         if lines is not None:
             tasks.append(asyncio.create_task(_flush_every(lines), name="request-log"))
+        if settings.read_only:
+            _reopen_on_sighup(replica, tasks)
         try:
             yield
         finally:
@@ -124,7 +134,22 @@ def create_app(
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.feed = feed
+    app.state.replica = replica
     return app
+
+
+def _reopen_on_sighup(replica: Replica, tasks: list[asyncio.Task[Any]]) -> None:
+    """``SIGHUP`` makes a read-only server switch to the file now at its path."""
+    loop = asyncio.get_running_loop()
+
+    def reopen() -> None:
+        log.info("SIGHUP: reopening %s", replica.pool.path)
+        tasks.append(loop.create_task(replica.reopen(), name="reopen"))
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, reopen)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread (tests)
+        log.info("SIGHUP cannot be handled here; restart the server to switch files")
 
 
 class App(Starlette):
@@ -140,11 +165,32 @@ class App(Starlette):
         self.graphql = graphql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql":
-            scope["app"] = self
-            await self.graphql(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+        elif scope["path"] == "/graphql":
+            scope["app"] = self
+            if scope["method"] == "OPTIONS":  # a CORS preflight, answered before the endpoint
+                send = self._naming_the_content(send)
+            await self.graphql(scope, receive, send)  # it names its content version itself
+        else:
+            await super().__call__(scope, receive, self._naming_the_content(send))
+
+    def _naming_the_content(self, send: Send) -> Send:
+        """``send``, adding the ``X-Content-Version`` header to the response."""
+        pool: ReadPool = self.state.pool
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                try:
+                    digest = pool.content_digest()
+                except NewsgraphError:  # the database is unreadable: /healthz says so
+                    digest = ""
+                headers = list(message.get("headers", []))
+                headers.append((CONTENT_VERSION.lower().encode(), digest.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return sending
 
 
 async def _flush_every(lines: RequestLog) -> None:

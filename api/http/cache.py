@@ -11,7 +11,6 @@ entries and in bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,20 +18,24 @@ from typing import Any
 
 import orjson
 
+from api.http.sharing import etag_of
+
 Key = tuple[str, str | bytes, str | None, bool]
 
 
 @dataclass(slots=True)
 class Cached:
-    """A serialized response body; its ETag is computed when first needed."""
+    """A serialized response body of one content (its digest); its ETag is computed when
+    first needed."""
 
     body: bytes
+    digest: str = ""
     _etag: str | None = None
 
     @property
     def etag(self) -> str:
         if self._etag is None:
-            self._etag = etag_of(self.body)
+            self._etag = etag_of(self.body, self.digest)
         return self._etag
 
 
@@ -48,11 +51,6 @@ def make_key(query: str, variables: dict[str, Any] | None, operation: str | None
     return (query, canonical, operation, authorized)
 
 
-def etag_of(body: bytes) -> str:
-    """A strong ETag for a response body."""
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
 class ResponseCache:
     """An LRU of serialized responses for one content version."""
 
@@ -60,6 +58,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.version: int | None = None
+        self.digest = ""
         self.size = 0
         self.hits = 0
         self.misses = 0
@@ -68,12 +67,14 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def follow(self, version: int) -> None:
-        """Drop everything when the content version changed."""
-        if version != self.version:
+    def follow(self, version: int, digest: str = "") -> None:
+        """Drop everything when the content version or digest changed (a replica that
+        switched to another built file may hold the same version number)."""
+        if version != self.version or digest != self.digest:
             self._entries.clear()
             self.size = 0
             self.version = version
+            self.digest = digest
 
     def get(self, key: Key) -> Cached | None:
         """The cached response, marking it recently used."""
@@ -87,7 +88,7 @@ class ResponseCache:
 
     def put(self, key: Key, body: bytes) -> Cached:
         """Keep a response (unless it alone is over a tenth of the byte budget)."""
-        entry = Cached(body)
+        entry = Cached(body, self.digest)
         cost = len(body) + sum(len(part or "") for part in key[:3])
         if self.max_entries <= 0 or cost > self.max_bytes // 10:
             return entry

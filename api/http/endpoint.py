@@ -37,6 +37,7 @@ from api.http.request import (
     from_query_string,
     negotiate,
 )
+from api.http.sharing import CONTENT_VERSION, SharedCachePolicy, cache_headers
 from api.plans.compile import Plan, compile_plan
 from api.plans.tree import Fallback
 from api.schema.context import Context
@@ -79,12 +80,14 @@ class GraphQLEndpoint:
         self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = settings.compiled
         self.ide_html = None if settings.production else graphiql_html()
+        self.sharing = SharedCachePolicy(settings.shared_max_age, settings.stale_while_revalidate)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
         record = RequestRecord()
+        state = self.pool.content_state()
         try:
-            response = await self.handle(request, record)
+            response = await self.handle(request, record, state)
         except Overloaded as exc:
             response = JSONResponse(
                 {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
@@ -98,10 +101,21 @@ class GraphQLEndpoint:
                 headers=problem.headers,
             )
         record.status = response.status_code
+        response.headers[CONTENT_VERSION] = state[1]
+        if request.method == "GET" and "cache-control" not in response.headers:
+            response.headers.update(
+                cache_headers(
+                    self.sharing, kept=False, persisted=False,
+                    token_sent="authorization" in request.headers,
+                )
+            )  # fmt: skip
         await response(scope, receive, send)
         finish(record, self.metrics, self.settings.log_format == "json", self.lines)
 
-    async def handle(self, request: Request, record: RequestRecord) -> Response:
+    async def handle(
+        self, request: Request, record: RequestRecord, state: tuple[int, str]
+    ) -> Response:
+        """The response to one request, given the content state it started at."""
         if request.method == "GET" and _wants_html(request):
             if self.ide_html is None:
                 raise HTTPProblem(404, "GraphiQL is off in production mode")
@@ -123,19 +137,20 @@ class GraphQLEndpoint:
         if document is None and "persistedQuery" in (params.extensions or {}):
             not_found = {"message": NOT_FOUND, "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
             return Response(encode({"errors": [not_found]}), media_type=media)
+        persisted = request.method == "GET" and "persistedQuery" in (params.extensions or {})
         if document != params.query:
             params = GraphQLRequest(document, params.variables, params.operation_name, None)
         if not params.query:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
         record.operation = params.operation_name or _operation_name(params.query)
         authorized = self._authorized(request)
-        version = self.pool.content_version()
-        self.cache.follow(version)
+        version, digest = state
+        self.cache.follow(version, digest)
         key = make_key(params.query, params.variables, params.operation_name, authorized)
         cached = self.cache.get(key)
         if cached is not None:
             record.cache = "hit"
-            return self.cached_response(request, cached, media, authorized)
+            return self.cached_response(request, cached, media, persisted)
         now = Now(self.clock)  # an answer that reads it depends on the time: not cached
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
@@ -147,9 +162,9 @@ class GraphQLEndpoint:
                 record.fallback = "runtime"
             else:
                 record.executor = "compiled"
-                if self.cache.version == version and not now.read:
+                if self._follows(state) and not now.read:
                     return self.cached_response(
-                        request, self.cache.put(key, body), media, authorized
+                        request, self.cache.put(key, body), media, persisted
                     )
                 return Response(body, media_type=media)
         record.executor = "reference"
@@ -180,11 +195,11 @@ class GraphQLEndpoint:
         if (
             not result.errors
             and response.status_code == 200
-            and self.cache.version == version
+            and self._follows(state)
             and not now.read
         ):
             entry = self.cache.put(key, bytes(response.body))
-            return self.cached_response(request, entry, media, authorized)
+            return self.cached_response(request, entry, media, persisted)
         return response
 
     async def run_plan(
@@ -250,18 +265,24 @@ class GraphQLEndpoint:
         while len(self.plans) > MAX_PLANS:
             self.plans.popitem(last=False)
 
+    def _follows(self, state: tuple[int, str]) -> bool:
+        """Whether the response cache holds the content ``state`` names."""
+        return (self.cache.version, self.cache.digest) == state
+
     def cached_response(
-        self, request: Request, entry: Cached, media: str, authorized: bool
+        self, request: Request, entry: Cached, media: str, persisted: bool
     ) -> Response:
-        """A stored response; GET gets an ETag, and 304 when the client has it already."""
+        """A stored response; GET gets an ETag and its caching headers
+        (:func:`api.http.sharing.cache_headers`), and 304 when the client has it already."""
         if request.method != "GET":
             return Response(entry.body, media_type=media)
         headers = {
             "ETag": entry.etag,
-            "Cache-Control": ("private" if authorized else "public")
-            + ", max-age=0, must-revalidate",
-            "Vary": "Accept, Authorization",
-        }
+            **cache_headers(
+                self.sharing, kept=True, persisted=persisted,
+                token_sent="authorization" in request.headers,
+            ),
+        }  # fmt: skip
         if entry.etag in _etags(request.headers.get("if-none-match")):
             return Response(status_code=304, headers=headers)
         return Response(entry.body, media_type=media, headers=headers)

@@ -24,11 +24,11 @@ log = logging.getLogger("newsgraph.live")
 class ChangeFeed:
     """Reads the change log as it grows and fans changes out to subscribers."""
 
-    def __init__(self, db: str | Path, interval: float = 0.2) -> None:
+    def __init__(self, db: str | Path, interval: float = 0.2, *, immutable: bool = False) -> None:
         self.db = Path(db)
         self.interval = interval
         self._queues: set[asyncio.Queue[Change]] = set()
-        self.log = ChangeLog(db)
+        self.log = ChangeLog(db, immutable=immutable)
 
     def subscribe(self) -> asyncio.Queue[Change]:
         """A queue that receives every change from now on."""
@@ -59,6 +59,14 @@ class ChangeFeed:
             except DatabaseError as exc:  # the file may be mid-migration; try again
                 log.warning("change feed: %s", exc)
             await asyncio.sleep(self.interval)
+
+    def switched(self, change: Change) -> None:
+        """The server switched to another database file (a replica's reopen): tell every
+        subscriber what changed, and follow the new file's log from where it is."""
+        self.log.close()
+        self.log = ChangeLog(self.db, immutable=self.log.immutable)
+        self.log.poll()  # marks the new file's end of log
+        self.publish([change])
 
     def close(self) -> None:
         """Close the feed's connection."""

@@ -52,6 +52,7 @@ class Execution(Objects):
                     "version": info.version,
                     "loadedAt": info.loaded_at,
                     "articleCount": info.article_count,
+                    "digest": info.digest,
                     "__typename": "ContentInfo",
                 }
                 out[f.key] = {c.key: values[c.name] for c in f.children}

@@ -31,6 +31,11 @@ class ContentInfo:
         description="Goes up by one on every load that changed content."
     )
     loaded_at: DateTime | None = strawberry.field(description="When that load finished (UTC).")
+    digest: str = strawberry.field(
+        description="Names the content by what was loaded (files, site data, settings), not by"
+        " how many loads: replicas that loaded the same files report the same digest. It is"
+        " also the `X-Content-Version` response header and part of every ETag."
+    )
     article_count: int = strawberry.field(description="How many articles there are.")
 
 
@@ -140,6 +145,7 @@ class Query:
             version=found.version,
             loaded_at=as_datetime(found.loaded_at),
             article_count=found.article_count,
+            digest=found.digest,
         )
 
     @strawberry.field(
