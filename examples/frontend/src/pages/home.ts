@@ -32,7 +32,7 @@ export const homePage: PageFactory = (client) => {
     const added = result.data?.contentChanged.added.length ?? 0;
     if (added === 0) return;
     fresh += added;
-    banner.textContent = `${plural(fresh, "new article")}: show them`;
+    banner.textContent = `${plural(fresh, "new article")} · show`;
     banner.hidden = false;
   });
   feed.start();
