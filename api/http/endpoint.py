@@ -97,6 +97,11 @@ class GraphQLEndpoint:
                 status_code=problem.status,
                 headers=problem.headers,
             )
+        if request.method == "GET" and record.executor != "graphiql":
+            # A GET answer the response cache did not keep (an error, PersistedQueryNotFound, an
+            # answer that depends on the time) must not be kept by a CDN either: it would go on
+            # answering "not found" for a hash the server has learned since, or a stale error.
+            response.headers.setdefault("Cache-Control", "no-store")
         record.status = response.status_code
         await response(scope, receive, send)
         finish(record, self.metrics, self.settings.log_format == "json", self.lines)
