@@ -148,6 +148,24 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+TOPIC_FEED = """query TopicFeed($slug: String!, $providers: [String!]) {
+  topic(slug: $slug) {
+    name articleCount
+    articles(first: 3, filter: {providerIn: $providers}) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id slug title publishedAt provider { name domain }
+        leadImage(minWidth: 300) { url width }
+      }
+      facets(disjunctive: true) {
+        topics(first: 5) { value label count selected toggle }
+        providers(first: 5) { value label count selected toggle }
+      }
+    }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -163,6 +181,7 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "TopicFeed": TOPIC_FEED,
 }
 """Operation name -> document, in the README's order."""
 

@@ -42,6 +42,7 @@ README_LITERALS = {
     },
     "BestThenNewest": {},
     "Trending": {"topic": '"ai"'},
+    "TopicFeed": {"slug": '"security"', "providers": '["wsj.com"]'},
 }
 
 
