@@ -148,6 +148,30 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+AS_FILED = """query AsFiled($slug: String!) {
+  article(slug: $slug) {
+    url
+    ampFirst: url(prefer: [AMP, WEB])
+    provider { name domain }
+    filedProvider { name domain images { url } }
+    related(first: 2) { url(prefer: [WEB, AMP]) filedProvider { name domain } }
+  }
+}"""
+
+HEALTH = """query Health {
+  contentHealth {
+    version
+    checks(kinds: [UNMATCHED_RELATED, NO_IMAGES]) {
+      kind
+      count
+      items(first: 3) {
+        nodes { reason path line url article { slug } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}"""
+
 TOPIC_FEED = """query TopicFeed($slug: String!, $providers: [String!]) {
   topic(slug: $slug) {
     name articleCount
@@ -181,6 +205,8 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "AsFiled": AS_FILED,
+    "Health": HEALTH,
     "TopicFeed": TOPIC_FEED,
 }
 """Operation name -> document, in the README's order."""

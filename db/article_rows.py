@@ -38,25 +38,32 @@ def flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def article_row(article_id: int, slug: str, provider_id: int | None, art: Article) -> Row:
+def article_row(
+    article_id: int, slug: str, provider_id: int | None, art: Article, filed_id: int | None
+) -> Row:
     """The ``articles`` row of a record (column order of the insert below)."""
     return (
         article_id, art.path, slug, art.category, art.title, art.excerpt, art.body,
         art.published_at, art.original_url, art.web_url, art.amp_web_url, art.cdn_amp_web_url,
         art.type, art.quality, art.heat, flag(art.published), art.featured_content,
         art.secured, provider_id, len(art.images), art.extra, art.body_html,
-        art.featured_content_html,
+        art.featured_content_html, filed_id,
     )  # fmt: skip
 
 
 def related_row(
-    related_id: int, article_id: int, position: int, rel: RelatedItem, provider_id: int | None
+    related_id: int,
+    article_id: int,
+    position: int,
+    rel: RelatedItem,
+    provider_id: int | None,
+    filed_id: int | None,
 ) -> Row:
     """The ``related`` row of a related item."""
     return (
         related_id, article_id, position, rel.title, rel.excerpt, rel.published_at,
         rel.web_url, rel.amp_web_url, rel.cdn_amp_web_url, rel.type, rel.quality,
-        provider_id, rel.extra,
+        provider_id, rel.extra, filed_id,
     )  # fmt: skip
 
 
@@ -74,7 +81,8 @@ async def insert_batch(conn: aiosqlite.Connection, batch: RowBatch) -> None:
         "INSERT INTO articles (id, path, slug, category, title, excerpt, body, published_at,"
         " original_url, web_url, amp_web_url, cdn_amp_web_url, type, quality, heat,"
         " published, featured_content, secured, provider_id, image_count, extra, body_html,"
-        " featured_content_html) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " featured_content_html, filed_provider_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         batch.articles,
     )
     await conn.executemany(
@@ -89,8 +97,8 @@ async def insert_batch(conn: aiosqlite.Connection, batch: RowBatch) -> None:
     )
     await conn.executemany(
         "INSERT INTO related (id, article_id, position, title, excerpt, published_at,"
-        " web_url, amp_web_url, cdn_amp_web_url, type, quality, provider_id, extra)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " web_url, amp_web_url, cdn_amp_web_url, type, quality, provider_id, extra,"
+        " filed_provider_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         batch.related,
     )
     await conn.executemany(

@@ -23,6 +23,8 @@ from core.ids import encode_id
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
+from db.filed import FiledReads
+from db.health import HealthReads
 from db.json_nodes import NodeReads, nesting_works
 from db.query import SEARCH_WINDOW
 from db.session import AggregateCache, SlowWork, TimedOut, Tracer
@@ -36,7 +38,9 @@ LOOP_BUDGET = 0.010
 """Seconds of SQL a request may spend on the event loop before it moves to the background."""
 
 
-class Session(TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads):
+class Session(
+    TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads, FiledReads, HealthReads
+):
     """One request's read transaction on one pooled connection, with every read."""
 
 

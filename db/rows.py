@@ -41,10 +41,11 @@ class ArticleRow(NamedTuple):
     extra: str | None
     body_html: str | None
     featured_content_html: str | None
+    filed_provider_id: int | None
 
 
 ARTICLE_COLUMNS = ", ".join(f"a.{name}" for name in ArticleRow._fields)
-ARTICLE_KEYS = frozenset(("id", "path", "slug", "provider_id", "image_count"))
+ARTICLE_KEYS = frozenset(("id", "path", "slug", "provider_id", "image_count", "filed_provider_id"))
 """Article columns always read: small, and what nested lists and ids are built from."""
 
 
@@ -134,9 +135,12 @@ class RelatedRow(NamedTuple):
     provider_id: int | None
     target_id: int | None
     extra: str | None
+    filed_provider_id: int | None
 
 
-RELATED_KEYS = frozenset(("id", "article_id", "position", "provider_id", "target_id"))
+RELATED_KEYS = frozenset(
+    ("id", "article_id", "position", "provider_id", "target_id", "filed_provider_id")
+)
 
 
 @lru_cache(maxsize=256)

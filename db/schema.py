@@ -23,6 +23,10 @@ Design notes, for the API's queries:
 * v7 indexes the common pairs of sort keys (quality or heat, then date) and
   carries heat and quality in the date index, which a trending page walks
   (:mod:`db.trending`).
+* v8 keeps the provider as each file wrote it (``filed_providers``, one row per
+  distinct form), beside the shared record per domain (:mod:`db.filed`), and what
+  content health lists (:mod:`db.health`): the last load's refused files, and an
+  index of the related links that match no article.
 """
 
 from __future__ import annotations
@@ -272,7 +276,35 @@ ANALYZE articles_heat_published;
 ANALYZE articles_published;
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8 = """
+-- the provider as each file wrote it (name, domain, logos), beside the shared record of its
+-- domain: one row per distinct form, which the articles and related items of files that
+-- write it the same way share (a site names its provider one way in thousands of files)
+CREATE TABLE IF NOT EXISTS filed_providers (
+    id INTEGER PRIMARY KEY,
+    form TEXT NOT NULL UNIQUE,
+    domain TEXT NOT NULL,
+    name TEXT,
+    images TEXT
+);
+ALTER TABLE articles ADD COLUMN filed_provider_id INTEGER;
+ALTER TABLE related ADD COLUMN filed_provider_id INTEGER;
+-- content health (db/health.py): the files the last load refused, and the related links
+-- that match no article, listed without reading every related item
+CREATE TABLE IF NOT EXISTS load_problems (
+    path TEXT NOT NULL,
+    line INTEGER,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS load_problems_path ON load_problems (path, reason);
+CREATE INDEX IF NOT EXISTS related_unmatched ON related (id) WHERE target_id IS NULL;
+-- files that name a provider are parsed again by the next load, which fills the columns
+UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
+    (SELECT id FROM articles WHERE provider_id IS NOT NULL
+     UNION SELECT article_id FROM related WHERE provider_id IS NOT NULL);
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -44,6 +44,7 @@ from db.article_rows import RowBatch, article_row, image_rows, insert_batch, rel
 from db.changes import ChangeRecorder
 from db.deferred import DeferredIndexes
 from db.derived import derive, next_version
+from db.filed import FiledForms
 from db.text_index import delete_articles, index_articles
 
 
@@ -75,6 +76,7 @@ class LoadWriter:
         self.counts = FacetCounts(conn)
         self.changes = ChangeRecorder(conn)
         self.indexes = DeferredIndexes(conn)
+        self.filed = FiledForms(conn)
         self._path = ""
         self._changed = False
         self._provider_seen: dict[str, Provider] = {}
@@ -112,6 +114,7 @@ class LoadWriter:
         k.next_topic = await self._next("SELECT max(id) FROM topics")
         ((self._path,),) = await self._all("SELECT file FROM pragma_database_list WHERE seq = 0")
         await self.changes.start()
+        await self.filed.start()
         return k
 
     def known_files(self) -> files.KnownFiles:
@@ -155,11 +158,10 @@ class LoadWriter:
         # before the old rows go: an article being replaced still holds its slug
         slugs = await self._slugs(batch, ids)
         await self._delete(updated)
-        rows, topics = RowBatch(), k.topics
+        rows, topics, filed = RowBatch(), k.topics, self.filed
         for (_, art), article_id, slug in zip(batch, ids, slugs, strict=True):
-            rows.articles.append(
-                article_row(article_id, slug, self._provider_id(art.provider), art)
-            )
+            provider_id, filed_id = self._provider_id(art.provider), filed.id_of(art.provider)
+            rows.articles.append(article_row(article_id, slug, provider_id, art, filed_id))
             sort_key = art.published_at or ""
             for position, name in enumerate(art.topics):
                 topic_id = topics.get(name.casefold()) or await self._topic_id(name)
@@ -168,10 +170,13 @@ class LoadWriter:
             for position, rel in enumerate(art.related):
                 related_id = k.next_related
                 k.next_related += 1
-                provider_id = self._provider_id(rel.provider)
-                rows.related.append(related_row(related_id, article_id, position, rel, provider_id))
+                provider_id, filed_id = self._provider_id(rel.provider), filed.id_of(rel.provider)
+                rows.related.append(
+                    related_row(related_id, article_id, position, rel, provider_id, filed_id)
+                )
                 rows.related_images.extend(image_rows(related_id, rel.images))
         await self._pending_providers()
+        await filed.flush()
         await self._insert(rows)
         await files.save(self.conn, [(s, i) for (s, _), i in zip(batch, ids, strict=True)])
         await self.changes.add("added", added)

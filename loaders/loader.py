@@ -35,6 +35,7 @@ from core.errors import ConfigError
 from core.records import LoadReport
 from db.connection import connect_async
 from db.files import KnownFiles
+from db.health import save_problems
 from db.writer import LoadWriter
 from loaders.parse import Job, Limits, Outcome, parse_jobs
 from loaders.plan import Plan, Spool, Todo, plan
@@ -98,6 +99,7 @@ async def load(
         report.problems.extend(site.problems)
         if not await writer.site_matches(site.topics, site.organizations):
             await writer.put_site(site.topics, site.organizations)
+        await save_problems(conn, report.problems)
         report.content_version = await writer.commit()
     except BaseException:
         await writer.rollback()

@@ -20,6 +20,8 @@ from core import config
 from core.errors import ConfigError, DatabaseError
 from core.records import LoadReport
 from db.connection import content_version, prepare
+from db.health import HealthRow
+from db.health import report as health_report
 from loaders.loader import DEFAULT_PATTERNS, LoadOptions, load
 
 
@@ -47,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     _db_flag(p_load)
     _load_flags(p_load)
     p_load.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_load.add_argument(
+        "--report", action="store_true",
+        help="then print the content health: refused files, unmatched related links, "
+        "duplicate URLs, articles without images, provider or date, unnamed providers, "
+        "topics outside the taxonomy (counts and the first items of each)",
+    )  # fmt: skip
     p_load.set_defaults(run=_run_load)
 
     p_serve = sub.add_parser(
@@ -164,11 +172,39 @@ def _run_load(args: argparse.Namespace) -> int:
     report = asyncio.run(load(args.content, args.db, _options(args), progress))
     if progress is not None:
         progress.close()
+    health = health_report(args.db) if args.report else None
     if args.json:
-        print(json.dumps(report_json(report), indent=2))
+        found = report_json(report)
+        if health is not None:
+            found["health"] = [
+                {"check": kind, "description": text, "count": n,
+                 "first": [_finding(row) for row in rows]}
+                for kind, text, n, rows in health
+            ]  # fmt: skip
+        print(json.dumps(found, indent=2))
     else:
         print_report(report, sys.stdout)
+        if health is not None:
+            print_health(health, sys.stdout)
     return 1 if report.loaded == 0 else 0
+
+
+def _finding(row: HealthRow) -> dict[str, object]:
+    found = {"reason": row.reason, "path": row.path, "line": row.line, "url": row.url}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def print_health(health: list[tuple[str, str, int, list[HealthRow]]], out: TextIO) -> None:
+    """The content health as text: a line per check, then its first findings indented."""
+    print("content health:", file=out)
+    for kind, _, n, rows in health:
+        print(f"  {kind.lower().replace('_', ' ')}: {n:,}", file=out)
+        for row in rows:
+            where = f"{row.path}:{row.line}" if row.line is not None else row.path
+            parts = [p for p in (where, row.url, row.reason) if p]
+            print(f"    {' - '.join(dict.fromkeys(parts))}", file=out)
+        if n > len(rows):
+            print(f"    ... and {n - len(rows):,} more (query contentHealth for all)", file=out)
 
 
 def _run_serve(args: argparse.Namespace) -> int:

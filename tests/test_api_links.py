@@ -3,6 +3,7 @@ order the client asks; through the reference executor and the compiled plans ali
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,55 @@ async def test_an_empty_or_unknown_preference_says_what_to_write(links: GQL) -> 
     unknown = await links("{ articles { nodes { url(prefer: [WEBB]) } } }")
     assert error_codes(unknown) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "WEB" in unknown["errors"][0]["message"]  # graphql-core suggests the close value
+
+
+FILED = """{ articles(orderBy: {field: QUALITY, direction: ASC}) { nodes { quality
+    provider { name domain images { url } }
+    filedProvider { __typename name domain images(first: 1) { url width } }
+    related { provider { name } filedProvider { name domain images { url } } } } } }"""
+
+
+async def test_each_file_keeps_its_own_provider(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    logo = {"url": "https://example.com/own-logo.png", "width": 50, "height": 50}
+    make_item(1, provider={"name": "Example", "domain": "example.com"})
+    make_item(2, provider={"name": "Example News Ltd", "domain": "Example.com", "images": [logo]})
+    make_item(3, provider=None, related=[{"title": "R", "webUrl": "https://www.other.org/x",
+                                          "provider": {"name": "Other"}}])  # fmt: skip
+    await load(content, db_path, LoadOptions(workers=1))
+    gql = client_for(make_app(db_path))
+    nodes = data(await _both(gql, FILED, {}))["articles"]["nodes"]
+    shared = nodes[0]["provider"]
+    assert nodes[1]["provider"] == shared  # one record per domain, whatever each file said
+    assert nodes[0]["filedProvider"] == {
+        "__typename": "FiledProvider", "name": "Example", "domain": "example.com", "images": [],
+    }  # fmt: skip
+    assert nodes[1]["filedProvider"] == {
+        "__typename": "FiledProvider", "name": "Example News Ltd", "domain": "example.com",
+        "images": [{"url": "https://example.com/own-logo.png", "width": 50}],
+    }  # fmt: skip
+    assert nodes[2]["provider"] is None and nodes[2]["filedProvider"] is None
+    # a related item's provider without a domain takes its URL's host
+    assert nodes[2]["related"] == [{
+        "provider": {"name": "Other"},
+        "filedProvider": {"name": "Other", "domain": "other.org", "images": []},
+    }]  # fmt: skip
+
+
+async def test_equal_forms_share_one_row_and_reloads_keep_them(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    for n in range(1, 6):
+        make_item(n)  # five files, one form
+    make_item(6, provider={"name": "Other name", "domain": "example.com"})
+    await load(content, db_path, LoadOptions(workers=1))
+    make_item(7, provider={"name": "Other name", "domain": "example.com"})
+    await load(content, db_path, LoadOptions(workers=1))
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM filed_providers").fetchone() == (2,)
+        names = conn.execute(
+            "SELECT f.name, count(*) FROM articles a JOIN filed_providers f"
+            " ON f.id = a.filed_provider_id GROUP BY f.name ORDER BY f.name"
+        ).fetchall()
+    assert names == [("Example", 5), ("Other name", 2)]

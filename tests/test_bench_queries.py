@@ -42,6 +42,10 @@ README_LITERALS = {
     },
     "BestThenNewest": {},
     "Trending": {"topic": '"ai"'},
+    "AsFiled": {
+        "slug": '"2021-02-04-clearview-facial-recognition-technology-ruled-illegal-in-canada"'
+    },
+    "Health": {},
     "TopicFeed": {"slug": '"security"', "providers": '["wsj.com"]'},
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.browser.live_server import README_QUERIES, newsgraph_server
+from tests.conftest import TOKEN
 
 if TYPE_CHECKING:
     from gql.client import SyncClientSession
@@ -29,8 +30,10 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncClientSess
     from gql.transport.httpx import HTTPXTransport
 
     workdir: Path = tmp_path_factory.mktemp("gql")
-    with newsgraph_server(workdir) as base:
-        transport = HTTPXTransport(url=f"{base}/graphql", timeout=10)
+    with newsgraph_server(workdir, token=TOKEN) as base:  # the Health example needs it
+        transport = HTTPXTransport(
+            url=f"{base}/graphql", timeout=10, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         client = Client(transport=transport, fetch_schema_from_transport=True, execute_timeout=10)
         with client as connected:
             yield connected

@@ -65,3 +65,25 @@ def test_a_newer_database_is_refused(db_path: Path) -> None:
     conn.close()
     with pytest.raises(Exception, match="newer than this newsgraph"):
         prepare(db_path)
+
+
+async def test_version_7_database_parses_the_files_that_name_a_provider_again(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    make_item(1)
+    make_item(2, provider=None)
+    make_item(3, provider=None, related=[{"title": "R", "webUrl": "https://other.org/r"}])
+    await load(content, db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:  # as version 7 left it: no filed providers
+        conn.execute("ALTER TABLE articles DROP COLUMN filed_provider_id")
+        conn.execute("ALTER TABLE related DROP COLUMN filed_provider_id")
+        conn.execute("DROP TABLE filed_providers")
+        conn.execute("PRAGMA user_version = 7")
+    finally:
+        conn.close()
+    report = await load(content, db_path)  # migrates, then parses item 1 again
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
+    assert rows(db_path, "SELECT slug, filed_provider_id IS NOT NULL FROM articles") == [
+        ("2024-01-01-story-1", 1), ("2024-01-01-story-2", 0), ("2024-01-01-story-3", 0),
+    ]  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 
 from core.config import SAMPLE_CONTENT
 from loaders.loader import load
-from tests.conftest import README_EXAMPLES, client_for, data, make_app
+from tests.conftest import README_EXAMPLES, TOKEN, client_for, data, make_app
 
 EXAMPLES = README_EXAMPLES
 
@@ -33,7 +33,8 @@ def test_the_readme_starts_with_the_five_page_examples() -> None:
 
 @pytest.mark.parametrize("query", EXAMPLES, ids=lambda q: q.split()[1])
 async def test_example_runs_and_finds_something(sample_db: Path, query: str) -> None:
-    body = await client_for(make_app(sample_db))(query)
+    gql = client_for(make_app(sample_db, access_token=TOKEN))
+    body = await gql(query, headers={"Authorization": f"Bearer {TOKEN}"})  # Health needs it
     result = data(body)
     (value,) = result.values()
     assert value, f"the example found nothing: {result}"

@@ -68,7 +68,7 @@ MAX_BUDGETS = 256
 ROOT_FIELDS = {"articles", "article", "provider", "topic", "contentInfo", "categories"}
 KNOWN_TYPES = {
     "Query", "ArticleConnection", "ArticleEdge", "Article", "Provider", "Topic", "RelatedItem",
-    "Image", "PageInfo", "Facets", "FacetCount", "ContentInfo",
+    "Image", "PageInfo", "Facets", "FacetCount", "ContentInfo", "FiledProvider",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from graphql.execution.values import get_argument_values
 from api.plans.tree import Fallback, Field
 from api.plans.values import PROVIDER_SCALARS, TOPIC_SCALARS
 from api.plans.variables import build_arguments
+from api.schema.filed import image_rows
 from api.schema.links import pick_url, preference
 from api.schema.pagination import check_first
 from core.clock import Now
@@ -129,6 +130,27 @@ class Objects:
         if getters is None:
             raise Fallback
         return [{key: get(r) for key, get in getters} for r in rows]
+
+    def filed_providers(self, form_ids: list[int | None], f: Field) -> list[Dict | None]:
+        """Each row's provider as its file wrote it (``filedProvider``), forms read at once."""
+        wanted = {i for i in form_ids if i is not None}
+        found = self.db.filed_providers(wanted) if wanted else {}
+        built: dict[int, Dict] = {}
+        for form_id, row in found.items():
+            d: Dict = {}
+            for c in f.children:
+                if c.name == "images":
+                    limit = self.first(c)
+                    logos = image_rows(row)
+                    d[c.key] = self.images(logos if limit is None else logos[:limit], c)
+                elif c.name == "__typename":
+                    d[c.key] = "FiledProvider"
+                elif c.name in ("domain", "name"):
+                    d[c.key] = getattr(row, c.name)
+                else:
+                    raise Fallback
+            built[form_id] = d
+        return [None if i is None else built.get(i) for i in form_ids]
 
     def connection(self, f: Field, provider: str | None = None, topic: str | None = None) -> Dict:
         """A provider's or topic's ``articles`` (the article lists are the subclass's)."""

@@ -140,7 +140,8 @@ class Execution(Objects):
                         continue
                     first = self.args(kind).get("first", 24 if kind.name == "months" else 20)
                     limit = check_first(first, self.limits.max_page) or first
-                    found = group(self.db, page, kind.name, limit, disjunctive)
+                    toggles = any(x.name == "toggle" for x in kind.children)
+                    found = group(self.db, page, kind.name, limit, disjunctive, toggles)
                     facets[kind.key] = self.facet_counts(found, kind.children)
                 out[c.key] = facets
             elif c.name == "__typename":
@@ -235,6 +236,8 @@ class Execution(Objects):
                 by_id = nested[f.key]
                 columns.append([by_id.get(row.provider_id) if row.provider_id else None
                                 for row in rows])  # fmt: skip
+            elif f.name == "filedProvider":
+                columns.append(self.filed_providers([r.filed_provider_id for r in rows], f))
             elif f.name == "secured":
                 columns.append([row.secured for row in rows])
             elif f.name == "__typename":
@@ -289,6 +292,8 @@ class Execution(Objects):
                 limit = limits[f.key]
                 imgs = nested["images"]
                 columns.append([self.images(imgs.get(r.id, [])[:limit], f) for r in rows])
+            elif f.name == "filedProvider":
+                columns.append(self.filed_providers([r.filed_provider_id for r in rows], f))
             elif f.name == "__typename":
                 columns.append(["RelatedItem"] * len(rows))
             else:

@@ -21,7 +21,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
     "bodyHtml": ("body_html",), "featuredContentHtml": ("featured_content_html",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
-    "similar": (), "__typename": (),
+    "similar": (), "__typename": (), "filedProvider": (),
     "url": ("web_url", "original_url", "amp_web_url", "cdn_amp_web_url"),
     **{name: (name,) for name in (
         "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
@@ -31,7 +31,7 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
 _RELATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "publishedAt": ("published_at",), "webUrl": ("web_url",), "ampWebUrl": ("amp_web_url",),
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "provider": (), "images": (), "article": (),
-    "__typename": (), "url": ("web_url", "amp_web_url", "cdn_amp_web_url"),
+    "__typename": (), "url": ("web_url", "amp_web_url", "cdn_amp_web_url"), "filedProvider": (),
     **{name: (name,) for name in ("title", "excerpt", "type", "quality", "extra")},
 }  # fmt: skip
 

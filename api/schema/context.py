@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from core.clock import Now
 from core.config import Limits
 from db.changes import Change
+from db.filed import FiledProviderRow
 from db.reader import ReadPool, Session
 from db.rows import ArticleRow, ImageRow, ProviderRow, RelatedRow, TopicRow
 
@@ -106,6 +107,10 @@ class Loaders:
     @cached_property
     def provider_images(self) -> DataLoader[int, list[ImageRow]]:
         return _loader(lambda ids: self._db().provider_images(ids), list)
+
+    @cached_property
+    def filed_providers(self) -> DataLoader[int, FiledProviderRow | None]:
+        return _loader(lambda ids: self._db().filed_providers(ids))
 
     @cached_property
     def topics_by_name(self) -> DataLoader[str, TopicRow | None]:

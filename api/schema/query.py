@@ -16,6 +16,7 @@ from api.schema.connections import (
     TopicConnection,
     TopicEdge,
 )
+from api.schema.health import ContentHealth, content_health
 from api.schema.pages import fetch_ranked_page
 from api.schema.scalars import DateTime, as_datetime
 from api.schema.sidebar import unfiltered
@@ -140,6 +141,17 @@ class Query:
             loaded_at=as_datetime(found.loaded_at),
             article_count=found.article_count,
         )
+
+    @strawberry.field(
+        description=(
+            "What is broken or missing in the content: refused files, unmatched related links, "
+            "duplicate addresses, articles without images, provider or date, unnamed providers, "
+            "topics outside the taxonomy. Only with the access token (`Authorization: Bearer "
+            "...`); otherwise null with a FORBIDDEN error."
+        )
+    )
+    def content_health(self, info: ContextInfo) -> ContentHealth | None:
+        return content_health(info)
 
 
 def provider_connection(

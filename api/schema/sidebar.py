@@ -134,9 +134,11 @@ def group(
     kind: str,
     first: int,
     disjunctive: bool,
+    toggles: bool = True,
 ) -> list[FacetValue]:
     """A facet group of a page's feed: its ``first`` values, then any value the feed
-    selects that is not among them (a sidebar always shows what is ticked)."""
+    selects that is not among them (a sidebar always shows what is ticked). Without
+    ``toggles`` (nobody asked for them) each ``toggle`` is left empty."""
     user = page.user_filter
     chosen = selection(user, kind)
     counted = scoped(without(user, kind), page.provider, page.topic) if disjunctive else page.filter
@@ -151,7 +153,11 @@ def group(
     for r in dict.fromkeys(rows):
         label = _period_label(r.value) if GROUPS[kind].width else r.label
         selected = r.value in chosen or (kind == "topics" and r.label in chosen)
-        toggle = to_input(toggled(user, kind, r.value, r.label if kind == "topics" else None))
+        toggle = (
+            to_input(toggled(user, kind, r.value, r.label if kind == "topics" else None))
+            if toggles
+            else {}
+        )
         out.append(FacetValue(r.value, label, r.total, selected, toggle))
     return out
 

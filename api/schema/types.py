@@ -18,6 +18,8 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
 from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
+from api.schema.filed import FiledProvider
+from api.schema.filed import resolver as filed_resolver
 from api.schema.images import Image, image_list, pick_lead_image
 from api.schema.links import URL_DESCRIPTION, Prefer, pick_url, preference
 from api.schema.pages import ArticleArgs, fetch_article_page
@@ -212,6 +214,8 @@ class RelatedItem:
     def url(self, prefer: Prefer = None) -> str | None:
         return pick_url(self.row, preference(prefer))
 
+    filed_provider: FiledProvider | None = filed_resolver()
+
     @strawberry.field(description="Who published it.")
     async def provider(self, info: ContextInfo) -> Provider | None:
         return await _provider(info, self.row.provider_id)
@@ -316,6 +320,8 @@ class Article(Node):
     @strawberry.field(description=URL_DESCRIPTION)
     def url(self, prefer: Prefer = None) -> str | None:
         return pick_url(self.row, preference(prefer))
+
+    filed_provider: FiledProvider | None = filed_resolver()
 
     @strawberry.field(description="Who published it.")
     async def provider(self, info: ContextInfo) -> Provider | None:

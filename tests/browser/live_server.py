@@ -30,15 +30,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def newsgraph_server(workdir: Path, *args: str, start_timeout: float = 30.0) -> Iterator[str]:
+def newsgraph_server(
+    workdir: Path, *args: str, start_timeout: float = 30.0, token: str | None = None
+) -> Iterator[str]:
     """Serve from a fresh database in ``workdir`` (the bundled sample unless ``args`` name
-    other content); yield the base URL. ``args`` are further ``newsgraph serve`` flags.
+    other content); yield the base URL. ``args`` are further ``newsgraph serve`` flags;
+    ``token`` is the operator's access token, if any.
 
     The server's output goes to ``workdir/serve.log``, quoted in the failure when it does not
     come up.
     """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")}
+    if token is not None:
+        env["NEWSGRAPH_ACCESS_TOKEN"] = token
     log_path = workdir / "serve.log"
     command = [
         sys.executable, "-m", "newsgraph.cli", "serve",
