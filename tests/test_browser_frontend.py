@@ -377,7 +377,9 @@ def test_article_page_shows_body_related_coverage_and_more_like_this(
     tab, _ = page
     data = site.query(
         """query($slug: String!) { article(slug: $slug) {
-             related { title article { slug title } } similar(first: 6) { title } } }""",
+             filedProvider { name }
+             related { title article { slug title } filedProvider { name } }
+             similar(first: 6) { title } } }""",
         {"slug": SAMPLE_SLUG},
     )["article"]
     linked = [r["article"] for r in data["related"] if r["article"]]
@@ -387,8 +389,11 @@ def test_article_page_shows_body_related_coverage_and_more_like_this(
     assert tab.locator("h1").inner_text() == "Frontend fixture with a body"
     assert tab.locator(".body strong").inner_text() == "Markdown"
     assert tab.locator(".body a").get_attribute("rel") == "noopener nofollow"
-    items = tab.locator(".related-item")
-    assert items.count() == 2
+    assert tab.locator(".page-head .provider").inner_text() == data["filedProvider"]["name"]
+    items = tab.locator(".related-item .meta")
+    assert [t.split()[0] for t in items.all_inner_texts()] == [
+        r["filedProvider"]["name"] for r in data["related"]
+    ], "related coverage names its provider as filed"
     internal = tab.locator(".related-item a[data-internal]")
     assert internal.get_attribute("href") == f"/article/{linked[0]['slug']}"
     assert titles(tab, ".similar") == [a["title"] for a in data["similar"]]

@@ -5,6 +5,17 @@ import { ArticlePage } from "../documents";
 import { h, trustedHtml, when } from "../dom";
 import { errorBox, type PageFactory } from "./page";
 
+type Named = { name: string | null; domain: string } | null;
+
+/** The provider as the file wrote it, linked to the shared provider's page. */
+function providerLink(filed: Named, shared: Named): HTMLElement | null {
+  const shown = filed ?? shared;
+  if (!shown) return null;
+  const label = shown.name ?? shown.domain;
+  if (!shared) return h("span", { class: "provider" }, label);
+  return h("a", { class: "provider", href: `/provider/${encodeURIComponent(shared.domain)}` }, label);
+}
+
 export const articlePage: PageFactory = (client, route) => {
   const element = h("article", { class: "page article" }, h("p", { class: "status" }, "Loading…"));
   const subscription = client.query(ArticlePage, { slug: route.param }).subscribe((result) => {
@@ -28,9 +39,7 @@ export const articlePage: PageFactory = (client, route) => {
         h(
           "p",
           { class: "meta" },
-          article.provider
-            ? h("a", { class: "provider", href: `/provider/${encodeURIComponent(article.provider.domain)}` }, article.provider.name ?? article.provider.domain)
-            : null,
+          providerLink(article.filedProvider, article.provider),
           when(article.publishedAt),
           article.url ? h("a", { class: "original", href: article.url, rel: "noopener nofollow", target: "_blank" }, "Read at the source ↗") : null,
         ),
@@ -57,7 +66,7 @@ export const articlePage: PageFactory = (client, route) => {
                       ? h("a", { href: item.url, rel: "noopener nofollow", target: "_blank" }, item.title ?? item.url)
                       : h("span", {}, item.title ?? "Untitled"),
                   " ",
-                  h("span", { class: "meta" }, item.provider?.name ?? item.provider?.domain ?? "", " ", when(item.publishedAt)),
+                  h("span", { class: "meta" }, item.filedProvider?.name ?? item.filedProvider?.domain ?? "", " ", when(item.publishedAt)),
                 ),
               ),
             ),
