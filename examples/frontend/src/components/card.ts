@@ -3,21 +3,10 @@ import type { CardFields } from "../documents";
 import { h, when } from "../dom";
 
 export function card(article: CardFields, extra?: Node | null): HTMLElement {
-  const image = article.leadImage;
   return h(
     "article",
     { class: "card", "data-id": article.id, "data-slug": article.slug },
-    image
-      ? h("img", {
-          class: "lead",
-          src: image.url,
-          width: image.width ?? 360,
-          height: image.height ?? 200,
-          alt: "",
-          loading: "lazy",
-          decoding: "async",
-        })
-      : h("div", { class: "lead placeholder" }),
+    leadImage(article.leadImage),
     h(
       "div",
       { class: "card-body" },
@@ -41,4 +30,22 @@ export function card(article: CardFields, extra?: Node | null): HTMLElement {
       ),
     ),
   );
+}
+
+/** The picture, or a placeholder when there is none or it does not load (a publisher's image
+ * server that is down or blocks hot-linking should not leave a broken-image icon). */
+function leadImage(image: CardFields["leadImage"]): HTMLElement {
+  const placeholder = () => h("div", { class: "lead placeholder" });
+  if (!image) return placeholder();
+  const img = h("img", {
+    class: "lead",
+    src: image.url,
+    width: image.width ?? 360,
+    height: image.height ?? 200,
+    alt: "",
+    loading: "lazy",
+    decoding: "async",
+  });
+  img.addEventListener("error", () => img.replaceWith(placeholder()), { once: true });
+  return img;
 }
