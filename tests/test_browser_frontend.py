@@ -338,6 +338,9 @@ def test_topic_page_facet_toggles_change_the_list_and_counts_as_the_api_says(
     assert len(filter_["topicsAny"]) == 2 and len(filter_["providerIn"]) == 1, filter_
     assert len(set(totals)) > 1, f"the toggles changed the list: {totals}"
     shot(tab, "topic")
+    tab.go_back()  # the previous selection again, from the normalised cache
+    eventually(lambda: "providerIn" not in tab.url, "Back leaves the provider out")
+    eventually(matches, "after Back, the list and counts are the API's again")
 
 
 def test_search_shows_snippets_with_marks(site: Site, page: tuple[Page, Watcher]) -> None:
