@@ -178,6 +178,24 @@ HEADLINES = """query Headlines {
   }
 }"""
 
+TOPIC_FEED = """query TopicFeed($slug: String!, $providers: [String!]) {
+  topic(slug: $slug) {
+    name articleCount
+    articles(first: 3, filter: {providerIn: $providers}) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id slug title publishedAt provider { name domain }
+        leadImage(minWidth: 300) { url width }
+      }
+      facets(disjunctive: true) {
+        topics(first: 5) { value label count selected toggle }
+        providers(first: 5) { value label count selected toggle }
+      }
+    }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -196,6 +214,7 @@ README_SHAPES = {
     "AsFiled": AS_FILED,
     "Health": HEALTH,
     "Headlines": HEADLINES,
+    "TopicFeed": TOPIC_FEED,
 }
 """Operation name -> document, in the README's order."""
 

@@ -90,6 +90,7 @@ ENV = {
     "read_only": "NEWSGRAPH_READ_ONLY",
     "shared_max_age": "NEWSGRAPH_SHARED_MAX_AGE",
     "stale_while_revalidate": "NEWSGRAPH_STALE_WHILE_REVALIDATE",
+    "cors_origins": "NEWSGRAPH_CORS_ORIGINS",
 }
 
 
@@ -147,6 +148,35 @@ def parse_embed_hosts(
     return tuple(dict.fromkeys(hosts))
 
 
+_ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def parse_cors_origins(
+    flags: list[str] | None, environ: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """The origins whose pages may call the API (CORS, and WebSocket handshakes):
+    ``--cors-origin`` flags, else ``NEWSGRAPH_CORS_ORIGINS`` (comma-separated), else ``*``
+    (any origin; the API sends no credentials-bearing CORS answers, so this is safe)."""
+    env = os.environ if environ is None else environ
+    if flags:
+        given = [o for flag in flags for o in flag.split(",")]
+    elif ENV["cors_origins"] in env:
+        given = env[ENV["cors_origins"]].split(",")
+    else:
+        return ("*",)
+    origins = [o.strip().rstrip("/") for o in given if o.strip()]
+    if not origins:
+        raise ConfigError("--cors-origin needs an origin like https://news.example.com, or *")
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"CORS origin {origin!r} is not an origin; write the scheme, host and port "
+                "of the page, like https://news.example.com or http://127.0.0.1:5173 "
+                "(no path), or * for any"
+            )
+    return tuple(dict.fromkeys(origins))
+
+
 def to_environ(settings: Settings) -> dict[str, str]:
     """Settings as environment variables, for server worker processes."""
     env = {
@@ -157,6 +187,7 @@ def to_environ(settings: Settings) -> dict[str, str]:
         "NEWSGRAPH_READ_ONLY": "1" if settings.read_only else "0",
         "NEWSGRAPH_SHARED_MAX_AGE": str(settings.shared_max_age),
         "NEWSGRAPH_STALE_WHILE_REVALIDATE": str(settings.stale_while_revalidate),
+        "NEWSGRAPH_CORS_ORIGINS": ",".join(settings.cors_origins),
     }
     if settings.access_token:
         env["NEWSGRAPH_ACCESS_TOKEN"] = settings.access_token
@@ -179,6 +210,7 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
         stale_while_revalidate=parse_seconds(
             env.get("NEWSGRAPH_STALE_WHILE_REVALIDATE", "30"), "stale-while-revalidate"
         ),
+        cors_origins=parse_cors_origins(None, env),
         limits=parse_limits([], env),
     )
 

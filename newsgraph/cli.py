@@ -143,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
         help="server processes sharing the database (default 1; env NEWSGRAPH_WORKERS)",
     )  # fmt: skip
     p_serve.add_argument(
+        "--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN",
+        help="an origin whose pages may call the API from a browser (CORS and WebSocket), "
+        "repeatable, like https://news.example.com; default * (any origin; "
+        "env NEWSGRAPH_CORS_ORIGINS, comma-separated)",
+    )  # fmt: skip
+    p_serve.add_argument(
         "--limit", action="append", default=[], metavar="NAME=VALUE",
         help="change a query limit, repeatable: " + ", ".join(config.LIMIT_NAMES)
         + " (env NEWSGRAPH_LIMIT_<NAME>)",
@@ -256,6 +262,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         log_format=args.log_format,
         watch=args.watch,
         workers=max(1, args.workers),
+        cors_origins=config.parse_cors_origins(args.cors_origins),
         limits=config.parse_limits(args.limit),
         read_only=args.read_only,
         shared_max_age=config.parse_seconds(str(args.shared_max_age), "--shared-max-age"),

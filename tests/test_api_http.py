@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from core.config import parse_cors_origins
+from core.errors import ConfigError
 from tests.conftest import Corpus, make_app
 
 Q = "{ articles(first: 1) { totalCount } }"
@@ -196,6 +198,46 @@ async def test_cors_allows_any_origin_without_credentials(http: httpx.AsyncClien
     assert "access-control-allow-credentials" not in r.headers
     r = await post(http, {"query": Q}, Origin="https://news.example")
     assert r.headers["access-control-allow-origin"] == "*"
+
+
+async def test_cors_origins_can_be_restricted(corpus: Corpus) -> None:
+    """``--cors-origin``: a page on a listed origin may call the API, another may not."""
+    app = make_app(corpus.db, cors_origins=("http://127.0.0.1:5173",))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for origin, allowed in (("http://127.0.0.1:5173", True), ("https://evil.example", False)):
+            r = await http.options(
+                "/graphql",
+                headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                         "Access-Control-Request-Headers": "content-type"},
+            )  # fmt: skip
+            assert (r.status_code == 200) is allowed, r.text
+            r = await http.get("/graphql", params={"query": Q}, headers={"Origin": origin})
+            assert r.status_code == 200
+            assert r.headers.get("access-control-allow-origin") == (origin if allowed else None)
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "expected"),
+    [
+        (None, {}, ("*",)),
+        (None, {"NEWSGRAPH_CORS_ORIGINS": "https://a.example, http://127.0.0.1:5173/"},
+         ("https://a.example", "http://127.0.0.1:5173")),
+        (["https://b.example"], {"NEWSGRAPH_CORS_ORIGINS": "https://a.example"},
+         ("https://b.example",)),
+        (["*"], {}, ("*",)),
+    ],
+)  # fmt: skip
+def test_cors_origins_from_flags_and_environment(
+    flags: list[str] | None, env: dict[str, str], expected: tuple[str, ...]
+) -> None:
+    assert parse_cors_origins(flags, env) == expected
+
+
+@pytest.mark.parametrize("bad", ["news.example.com", "https://a.example/path", "ftp://a.example", ","])
+def test_a_cors_origin_that_is_not_an_origin_says_what_to_write(bad: str) -> None:
+    with pytest.raises(ConfigError, match=r"https://news\.example\.com"):
+        parse_cors_origins([bad], {})
 
 
 async def test_production_mode(corpus: Corpus) -> None:

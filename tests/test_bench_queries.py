@@ -47,6 +47,7 @@ README_LITERALS = {
     },
     "Health": {},
     "Headlines": {},
+    "TopicFeed": {"slug": '"security"', "providers": '["wsj.com"]'},
 }
 
 

@@ -100,6 +100,43 @@ async def test_two_worker_processes_share_one_database(live: tuple[str, Path]) -
             pytest.fail("the workers never saw the reloaded content")
 
 
+APP = "http://app.example:5173"
+
+
+@pytest.mark.parametrize("live", [["--cors-origin", APP, "--workers", "2"]], indirect=True)
+async def test_cors_origins_bound_http_and_websocket_in_every_worker(
+    live: tuple[str, Path],
+) -> None:
+    """A page on the ``--cors-origin`` origin may call the API and open a socket; a page on
+    another origin gets no CORS grant and its WebSocket handshake is refused."""
+    base, _ = live
+    query = {"query": "{ contentInfo { version } }"}
+    async with httpx.AsyncClient() as http:
+        for _ in range(6):  # the two workers take turns
+            ok = await http.get(f"http://{base}/graphql", params=query, headers={"Origin": APP})
+            assert ok.headers["access-control-allow-origin"] == APP
+            other = await http.get(
+                f"http://{base}/graphql", params=query, headers={"Origin": "https://evil.example"}
+            )
+            assert "access-control-allow-origin" not in other.headers
+    for _ in range(4):
+        async with websockets.connect(
+            f"ws://{base}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            origin=APP,  # type: ignore[list-item,arg-type]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with websockets.connect(
+                f"ws://{base}/graphql",
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                origin="https://evil.example",  # type: ignore[arg-type]
+            ):
+                pass  # pragma: no cover - the handshake fails
+        assert refused.value.response.status_code == 403
+
+
 def test_watch_on_a_loaded_database_reconciles_then_watches(tmp_path: Path) -> None:
     content = tmp_path / "content" / "_news"
     content.mkdir(parents=True)
