@@ -148,6 +148,16 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+CHANGES = """query Changes($since: Int!) {
+  changes(since: $since, first: 5) {
+    version totalCount
+    added { id slug title publishedAt }
+    updated { id slug title }
+    removedIds
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -163,6 +173,7 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "Changes": CHANGES,
 }
 """Operation name -> document, in the README's order."""
 

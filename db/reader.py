@@ -2,7 +2,7 @@
 
 :class:`Session` is one request's read transaction, with every read of
 :mod:`db.lookups`, :mod:`db.pages`, :mod:`db.trending`, :mod:`db.counts`,
-:mod:`db.snippets` and :mod:`db.similar`. :class:`ReadPool` hands out sessions on
+:mod:`db.snippets`, :mod:`db.similar` and :mod:`db.feed`. :class:`ReadPool` hands out sessions on
 the event loop for quick work, runs slow work in a few background threads with
 connections of their own (so a long search or count never holds up the requests
 behind it), and tells the current content version cheaply.
@@ -23,6 +23,7 @@ from core.ids import encode_id
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
+from db.feed import FeedReads
 from db.json_nodes import NodeReads, nesting_works
 from db.query import SEARCH_WINDOW
 from db.session import AggregateCache, SlowWork, TimedOut, Tracer
@@ -36,7 +37,7 @@ LOOP_BUDGET = 0.010
 """Seconds of SQL a request may spend on the event loop before it moves to the background."""
 
 
-class Session(TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads):
+class Session(TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads, FeedReads):
     """One request's read transaction on one pooled connection, with every read."""
 
 

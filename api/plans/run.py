@@ -15,11 +15,14 @@ from api.plans.values import (
     RELATED_SCALARS,
     union,
 )
+from api.schema.changes import read_feed
 from api.schema.images import pick_lead_image
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
+from core.ids import encode_id
+from db.feed import ADDED, REMOVED, UPDATED
 from db.rows import ArticleRow, RelatedRow
 
 
@@ -58,6 +61,42 @@ class Execution(Objects):
             elif f.name == "categories":
                 rows = self.db.facets(None, "categories", 1000)
                 out[f.key] = self.facet_counts(unfiltered(rows, "categories"), f.children)
+            elif f.name == "changes":
+                out[f.key] = self.change_feed(f)
+        return out
+
+    def change_feed(self, f: Field) -> Dict:
+        """``changes(since, first, after)``: a page of the change feed."""
+        a = self.args(f)
+        since = a["since"]
+        page = read_feed(self.db, since, a.get("first"), a.get("after"), self.limits.max_page)
+        out: Dict = {}
+        for c in f.children:
+            if c.name in (ADDED, UPDATED):
+                ids = [e.id for e in page.entries if e.kind == c.name]
+                found = self.db.articles_by_id(ids, c.columns) if ids else {}
+                out[c.key] = self.article_nodes([found[i] for i in ids if i in found], c)
+            elif c.name == "removedIds":
+                out[c.key] = [encode_id("Article", e.id) for e in page.entries if e.kind == REMOVED]
+            elif c.name == "pageInfo":
+                values = {
+                    "hasNextPage": page.has_next,
+                    "hasPreviousPage": page.has_previous,
+                    "startCursor": page.cursors[0] if page.cursors else None,
+                    "endCursor": page.cursors[-1] if page.cursors else None,
+                    "__typename": "PageInfo",
+                }
+                out[c.key] = {p.key: values[p.name] for p in c.children}
+            elif c.name == "since":
+                out[c.key] = since
+            elif c.name == "version":
+                out[c.key] = page.version
+            elif c.name == "totalCount":
+                out[c.key] = self.db.change_count(since)
+            elif c.name == "__typename":
+                out[c.key] = "ChangeFeed"
+            else:
+                raise Fallback
         return out
 
     def one_article(self, f: Field) -> Dict | None:
@@ -94,6 +133,8 @@ class Execution(Objects):
         for c in f.children:
             if c.name == "totalCount":
                 out[c.key] = self.db.article_count(page.filter)
+            elif c.name == "contentVersion":
+                out[c.key] = self.db.content_version()
             elif c.name == "countsExact":
                 out[c.key] = self.db.counts_exact(page.filter)
             elif c.name == "asOf":
