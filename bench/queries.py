@@ -148,6 +148,14 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+UPCOMING = """query Upcoming($day: DateTime!) {
+  articles(first: 5, filter: { publishedAfter: $day },
+           orderBy: { field: PUBLISHED_AT, direction: ASC }) {
+    contentVersion
+    nodes { title publishedAt }
+  }
+}"""
+
 CHANGES = """query Changes($since: Int!) {
   changes(since: $since, first: 5) {
     version totalCount
@@ -157,6 +165,17 @@ CHANGES = """query Changes($since: Int!) {
     pageInfo { hasNextPage endCursor }
   }
 }"""
+
+CHANGE_PAGES = """query ChangePages($since: Int!, $after: String) {
+  changes(since: $since, first: 100, after: $after) {
+    version totalCount
+    added { id slug title publishedAt provider { name } }
+    updated { id slug title publishedAt provider { name } }
+    removedIds
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+"""What a search indexer sends to catch up: the README's Changes, 100 a page, by cursor."""
 
 README_SHAPES = {
     "Homepage": HOMEPAGE,
@@ -173,6 +192,7 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "Upcoming": UPCOMING,
     "Changes": CHANGES,
 }
 """Operation name -> document, in the README's order."""

@@ -65,6 +65,8 @@ class Settings:
     compiled: bool = True
     log_format: str = "text"
     watch: bool = False
+    show_future: bool = False
+    """Show articles published after now (previews); by default they are hidden until then."""
     workers: int = 1
     cache_entries: int = 4096
     limits: Limits = field(default_factory=Limits)
@@ -80,6 +82,7 @@ ENV = {
     "log_format": "NEWSGRAPH_LOG_FORMAT",
     "watch": "NEWSGRAPH_WATCH",
     "workers": "NEWSGRAPH_WORKERS",
+    "show_future": "NEWSGRAPH_SHOW_FUTURE",
     "embed_hosts": "NEWSGRAPH_EMBED_HOSTS",
 }
 
@@ -145,6 +148,7 @@ def to_environ(settings: Settings) -> dict[str, str]:
         "NEWSGRAPH_CONTENT": str(settings.content),
         "NEWSGRAPH_PRODUCTION": "1" if settings.production else "0",
         "NEWSGRAPH_LOG_FORMAT": settings.log_format,
+        "NEWSGRAPH_SHOW_FUTURE": "1" if settings.show_future else "0",
     }
     if settings.access_token:
         env["NEWSGRAPH_ACCESS_TOKEN"] = settings.access_token
@@ -161,6 +165,7 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
         content=Path(env.get("NEWSGRAPH_CONTENT", str(SAMPLE_CONTENT))),
         production=parse_flag(env.get("NEWSGRAPH_PRODUCTION")),
         log_format=env.get("NEWSGRAPH_LOG_FORMAT", "text"),
+        show_future=parse_flag(env.get("NEWSGRAPH_SHOW_FUTURE")),
         access_token=env.get("NEWSGRAPH_ACCESS_TOKEN") or None,
         limits=parse_limits([], env),
     )

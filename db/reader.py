@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from core.clock import Clock, Now, system_clock
 from core.errors import DatabaseError, Overloaded
 from core.ids import encode_id
 from db.connection import connect
@@ -30,6 +31,7 @@ from db.session import AggregateCache, SlowWork, TimedOut, Tracer
 from db.similar import SimilarReads
 from db.snippets import SnippetReads
 from db.trending import TrendingReads
+from db.window import Schedule, ScheduleCache
 
 T = TypeVar("T")
 
@@ -76,6 +78,11 @@ class ReadPool:
         self.aggregates: AggregateCache | None = AggregateCache()
         self.dimensions: DimensionCache | None = DimensionCache()
         self.timeouts = TimedOut()
+        self.schedules = ScheduleCache()
+        self.show_future = False
+        """Show articles published after now (``serve --show-future``)."""
+        self.clock: Clock = system_clock
+        """What sessions tell the time by when their request gives them no instant."""
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
@@ -114,6 +121,9 @@ class ReadPool:
         session = Session(conn, self.tracer, self.aggregates, self.dimensions, self.timeouts)
         session.search_window = self.search_window
         session.renders_json = self.renders_json
+        session.schedules = self.schedules
+        session.show_future = self.show_future
+        session.now = Now(self.clock)
         return session
 
     async def acquire(self) -> Session:
@@ -192,6 +202,37 @@ class ReadPool:
             self._version = int(row[0]) if row else 0
             self._data_version = data_version
         return self._version
+
+    def epoch(self, now: Now) -> tuple[int, str | None]:
+        """The visibility epoch at ``now``: the content version, and the next scheduled
+        publication (None when none is due, or with ``show_future``). Answers change
+        only when one of them does (see :mod:`db.window`)."""
+        version = self.content_version()
+        if self.show_future:
+            return version, None
+        moment = now.instant()
+        schedule = self.schedules.peek(version, moment)
+        if schedule is None:
+            schedule = self._read_schedule(moment)
+            version = self.content_version()
+        return version, schedule.next_after(moment)
+
+    def _read_schedule(self, moment: str) -> Schedule:
+        """The schedule at ``moment``, read with its version in one snapshot."""
+        conn = self._watch
+        assert conn is not None
+        try:
+            conn.execute("BEGIN")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()
+            version = int(row[0]) if row else 0
+            return self.schedules.get(
+                version, moment, lambda sql, params: conn.execute(sql, params).fetchall()
+            )
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot read the publication schedule: {exc}") from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection and stop the background workers."""

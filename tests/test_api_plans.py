@@ -195,7 +195,7 @@ async def test_a_related_box_matches_the_reference(corpus: Corpus) -> None:
         ("query($n: Int) { articles(first: $n) { totalCount } }", {"n": "x"}),
         ("{ changes(since: 99) { version } }", None),
         ("{ changes(since: 0, first: -1) { version } }", None),
-        ("{ changes(since: 0, after: \"x\") { version } }", None),
+        ('{ changes(since: 0, after: "x") { version } }', None),
     ],
 )
 async def test_errors_fall_back_to_the_reference(

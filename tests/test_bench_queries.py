@@ -42,6 +42,7 @@ README_LITERALS = {
     },
     "BestThenNewest": {},
     "Trending": {"topic": '"ai"'},
+    "Upcoming": {"day": '"2021-02-01"'},
     "Changes": {"since": "0"},
 }
 

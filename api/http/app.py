@@ -51,7 +51,8 @@ def create_app(
 
     Request log lines go to ``lines`` when given (the server's batched writer),
     else to the ``newsgraph.request`` logger. ``clock`` tells requests the time
-    (trending lists rank as of it); tests pass one of their own.
+    (trending lists rank as of it, the publication window hides what is published
+    after it); tests pass one of their own.
     """
     pool = pool or ReadPool(
         settings.db,
@@ -59,6 +60,8 @@ def create_app(
         slow_workers=settings.limits.slow_workers,
         search_window=settings.limits.search_window,
     )
+    pool.show_future = settings.show_future
+    pool.clock = clock
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
@@ -80,7 +83,7 @@ def create_app(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )
 
-    feed = ChangeFeed(settings.db)
+    feed = ChangeFeed(settings.db, pool=pool, clock=clock)
     sockets = LiveView(schema, settings, pool, feed)
 
     @asynccontextmanager

@@ -129,14 +129,14 @@ class GraphQLEndpoint:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
         record.operation = params.operation_name or _operation_name(params.query)
         authorized = self._authorized(request)
-        version = self.pool.content_version()
+        now = Now(self.clock)  # an answer that reads its timestamp depends on it: not cached
+        version = self.pool.epoch(now)  # the cache ends at the next scheduled publication
         self.cache.follow(version)
         key = make_key(params.query, params.variables, params.operation_name, authorized)
         cached = self.cache.get(key)
         if cached is not None:
             record.cache = "hit"
             return self.cached_response(request, cached, media, authorized)
-        now = Now(self.clock)  # an answer that reads it depends on the time: not cached
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
         if plan is None and plan_key in self.plans:
@@ -204,6 +204,7 @@ class GraphQLEndpoint:
             return None
 
         def work(session: Session) -> bytes | None:
+            session.now = now  # the instant the cache's epoch was read at
             try:
                 data = plan.execute(session, limits, prepared, authorized, now)
                 return encode({"data": data})
@@ -226,6 +227,7 @@ class GraphQLEndpoint:
         session: Session, now: Now,
     ) -> ExecutionResult:  # fmt: skip
         """Strawberry's executor on its own event loop, in a background worker's session."""
+        session.now = now
         context = Context(
             limits=self.settings.limits, authorized=authorized, session=session, now=now
         )

@@ -13,6 +13,7 @@ from api.plans.tree import Fallback, Field
 from api.plans.values import (
     ARTICLE_SCALARS,
     RELATED_SCALARS,
+    columns_of,
     union,
 )
 from api.schema.changes import read_feed
@@ -202,10 +203,18 @@ class Execution(Objects):
     def article_nodes(self, rows: list[ArticleRow], f: Field) -> list[Any]:
         """The values of an article list or object field: written by SQLite when the
         selection has a shape (JSON text embedded as is), else built here."""
-        if f.rendered is None or not rows or not self.db.renders_json:
+        if f.rendered is None or not rows:
             return self.articles(rows, f.children)
+        if not self.db.can_render(f.rendered.shape):  # the rows hold their ids alone: read the rest
+            found = self.db.articles_by_id([r.id for r in rows], self.node_columns(f))
+            return self.articles([found[r.id] for r in rows if r.id in found], f.children)
         found = self.rendered_articles([row.id for row in rows], f)
         return [found[row.id] for row in rows]
+
+    def node_columns(self, f: Field) -> Any:
+        """The columns the articles of a field read when built here (a field SQLite would
+        have written reads their ids alone)."""
+        return columns_of("Article", f.children) if f.rendered is not None else f.columns
 
     def rendered_articles(self, ids: list[int], f: Field) -> dict[int, Any]:
         """The JSON of the articles with these ids (those that exist), by id."""
@@ -293,10 +302,10 @@ class Execution(Objects):
         limit = self.first(f)
         chosen = [ranked.get(row.id, [])[:limit] for row in rows]
         wanted = sorted({i for ids in chosen for i in ids})
-        if f.rendered is not None and self.db.renders_json:
+        if f.rendered is not None and self.db.can_render(f.rendered.shape):
             nodes = self.rendered_articles(wanted, f) if wanted else {}
         else:
-            found = self.db.articles_by_id(wanted, f.columns) if wanted else {}
+            found = self.db.articles_by_id(wanted, self.node_columns(f)) if wanted else {}
             nodes = dict(zip(found, self.articles(list(found.values()), f.children), strict=True))
         return [[nodes[i] for i in ids if i in nodes] for ids in chosen]
 
@@ -312,10 +321,11 @@ class Execution(Objects):
                 nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
             elif f.name == "article":
                 targets = {r.target_id for r in rows if r.target_id}
-                if f.rendered is not None and self.db.renders_json:
+                if f.rendered is not None and self.db.can_render(f.rendered.shape):
                     nested[f.key] = self.rendered_articles(sorted(targets), f) if targets else {}
                     continue
-                found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
+                wanted = self.node_columns(f)
+                found_articles = self.db.articles_by_id(targets, wanted) if targets else {}
                 built_articles = self.articles(list(found_articles.values()), f.children)
                 nested[f.key] = dict(zip(found_articles, built_articles, strict=True))
         columns: list[list[Any]] = []

@@ -7,9 +7,12 @@ A client (or a search indexer) that holds the articles of version ``v`` asks
 last 1,000 changing loads (:mod:`db.feed`); an older version cannot be answered
 and the client is told to fetch everything again.
 
-A feed's cursor belongs to its ``since`` and the version it was read at: when a
-load commits between two pages, the next page is refused with what to do (start
-again from the same ``since``), so no change is missed.
+A feed's cursor belongs to its ``since`` and the visibility epoch it was read at
+(the version, and the next scheduled publication): when a load commits, or an
+article's publication time passes, between two pages, the next page is refused
+with what to do (start again from the same ``since``), so no change is missed.
+Articles whose publication time came since ``since`` was loaded are added
+(:mod:`db.feed`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from api.schema.pagination import DAMAGED, decode_values, encode_cursor
 from api.schema.types import Article
 from core.errors import BadArgument, BadCursor
 from core.ids import encode_id
+from db.derived import HISTORY
 from db.feed import ADDED, REMOVED, UPDATED, ChangeEntry
 from db.reader import Session
 
@@ -97,36 +101,39 @@ def read_feed(
             f"ask for at most {maximum} and page on with `pageInfo.endCursor`"
         )
     oldest = db.oldest_change()
-    if since < version and (oldest is None or since < oldest - 1):
-        kept = "none" if oldest is None else f"versions after {oldest - 1}"
+    if oldest is not None and since < oldest and not (since == 0 and oldest == 1):
         raise BadArgument(
-            f"version {since} is older than the change history kept ({kept}, the last "
-            "1,000 loads); fetch the articles again from scratch (e.g. `articles`) and then "
-            f"poll `changes(since: {version})`"
+            f"version {since} is older than the change history kept (from version {oldest}, "
+            f"the last {HISTORY:,} loads); fetch the articles again from scratch (`articles`) "
+            f"and then poll `changes(since: {version})`"
         )
+    bound = db.visibility().bound or ""
     start = 0
     if after is not None:
-        (cursor_since, cursor_version), start = decode_values(after, _KIND, ((int,), (int,)), int)
+        (cursor_since, cursor_version, cursor_bound), start = decode_values(
+            after, _KIND, ((int,), (int,), (str,)), int
+        )
         if cursor_since != since:
             raise BadCursor(
                 f"this cursor belongs to `changes(since: {cursor_since})`, not since {since}; "
                 "keep the same `since` while paging"
             )
-        if cursor_version != version:
+        if (cursor_version, cursor_bound) != (version, bound):
             raise BadCursor(
-                f"the content changed while paging (version {cursor_version}, now {version}); "
-                f"read `changes(since: {since})` again from its first page, without `after`"
+                f"the content changed while paging (version {cursor_version}, now {version}, "
+                "or a scheduled article was published); read "
+                f"`changes(since: {since})` again from its first page, without `after`"
             )
         if start < 0:
             raise BadCursor(DAMAGED)
-    entries = db.change_page(since, start, size + 1) if since < version else []
+    entries = db.change_page(since, start, size + 1)
     page = entries[:size]
     return FeedPage(
         entries=page,
         version=version,
         has_next=len(entries) > size,
         has_previous=after is not None,
-        cursors=[encode_cursor(_KIND, (since, version), e.id) for e in page],
+        cursors=[encode_cursor(_KIND, (since, version, bound), e.id) for e in page],
     )
 
 
