@@ -14,47 +14,41 @@ in that range and by whether it is there now (article ids are never reused):
 publication time is not in the feed, and one whose time came since ``since`` was
 loaded is added (with no load in between; a client that read it after its time
 gets it once more, which an upsert absorbs). Entries are ordered by article id,
-so a page ends at an id and the next one starts after it. The answer of each
-(epoch, since, page) is cached in the session's aggregate cache, like any count:
-the first one reads the JSON lists of the rows in range (slow work for a first
-load of many articles).
+so a page ends at an id and the next one starts after it. The whole feed of a
+``since`` is worked out once per visibility epoch (the JSON lists of the rows in
+range, and which of their articles are visible now: slow work after a first load
+of many articles, about 0.1 s at 50,000) and kept in the session's aggregate
+cache as two compact arrays; every page of it is then a slice.
 """
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from typing import NamedTuple
+
+import orjson
 
 from db.session import SessionCore
 
 ADDED, UPDATED, REMOVED = "added", "updated", "removed"
+KINDS = (ADDED, UPDATED, REMOVED)
 
-_EVENTS = " UNION ALL ".join(
-    f"SELECT j.value AS id, c.version * 4 + {rank} AS k FROM changes c, json_each(c.{kind}) j"
-    " WHERE c.version > ?1"
-    for rank, kind in enumerate((ADDED, UPDATED, REMOVED))
-)
-"""Every event after ``since``: the id, and the version and kind as one sortable number."""
-
-_APPEARED = " UNION ALL SELECT a.id, 0 FROM articles a WHERE a.sk_published > ?4 AND {visible}"
-"""Articles that became visible since ``since`` was loaded (published after its load time,
-``?4``) with no load: they rank as ``added`` (0 is below every event)."""
-
-
-def _net(appeared: bool, visible: str) -> str:
-    """The net change of each article after ``since`` with an id above ``after`` (see the
-    module doc); "there now" means visible now (``visible`` on ``a``)."""
-    events = _EVENTS + (_APPEARED.format(visible=visible) if appeared else "")
-    return (
-        f"SELECT g.id, CASE WHEN a.id IS NULL THEN '{REMOVED}' WHEN g.first = 0 THEN '{ADDED}'"
-        f" ELSE '{UPDATED}' END AS kind"
-        f" FROM (SELECT id, min(k) % 4 AS first FROM ({events}) WHERE id > ?2 GROUP BY id) g"
-        f" LEFT JOIN articles a ON a.id = g.id AND {visible}"
-        " WHERE a.id IS NOT NULL OR g.first <> 0"
-    )
-
-
+EVENTS_SQL = "SELECT added, updated, removed FROM changes WHERE version > ? ORDER BY version"
 HISTORY_SQL = "SELECT min(version) FROM changes"
 LOADED_SQL = "SELECT loaded_at FROM changes WHERE version = ?"
+APPEARED_SQL = "SELECT a.id FROM articles a WHERE a.sk_published > ? AND {visible}"
+"""Articles published after a load (``since``'s): visible now, they appeared since then."""
+PRESENT_SQL = (
+    "SELECT a.id FROM json_each(?) j CROSS JOIN articles a ON a.id = j.value WHERE {visible}"
+)
+"""Which of some ids are visible now: for a few, each looked up."""
+VISIBLE_SQL = (
+    "SELECT a.id FROM articles a INDEXED BY articles_published"
+    " WHERE a.sk_published >= '' AND {visible}"
+)
+"""Every visible id, from the date index: for many (a first load's feed), 4x faster."""
+MANY = 2_000
 
 
 class ChangeEntry(NamedTuple):
@@ -74,27 +68,59 @@ class FeedReads(SessionCore):
 
     def change_page(self, since: int, after: int, limit: int) -> list[ChangeEntry]:
         """Up to ``limit`` net changes since ``since``, of ids above ``after``, by id."""
-        sql, params = self._feed_sql(since)
-        rows = self.aggregate(f"{sql} ORDER BY g.id LIMIT ?3", (since, after, limit, *params))
-        return [ChangeEntry(int(i), k) for i, k in rows]
+        ids, kinds = self._feed(since)
+        start = bisect_right(ids, after)
+        return [
+            ChangeEntry(ids[i], KINDS[kinds[i]]) for i in range(start, min(start + limit, len(ids)))
+        ]
 
     def change_count(self, since: int) -> int:
         """How many articles changed since ``since`` (the feed's entries on every page)."""
-        sql, params = self._feed_sql(since)
-        # LIMIT -1: no limit (every statement of the feed takes the same parameters)
-        found = self.aggregate(f"SELECT count(*) FROM ({sql} LIMIT ?3)", (since, 0, -1, *params))
-        return int(found[0][0])
+        return len(self._feed(since)[0])
 
-    def _feed_sql(self, since: int) -> tuple[str, tuple[str, ...]]:
-        """The feed's statement and its parameters after ``?1``-``?3`` (since, after,
-        limit): with the publication window, "visible" is part of "there now", and
-        articles whose time came since ``since`` was loaded count as added."""
-        if self.show_future:
-            return _net(False, "1"), ()
-        # ?5: the window's bound (an impossible time, "~", when nothing is hidden)
-        visible = "+a.sk_published < ?5"
-        bound = self.visibility().bound or "~"
-        loaded = self.rows(LOADED_SQL, (since,)) if since > 0 else []
-        if not loaded:  # from nothing: every article there is added already
-            return _net(False, visible).replace("?5", "?4"), (bound,)
-        return _net(True, visible), (str(loaded[0][0]), bound)
+    def _feed(self, since: int) -> tuple[array[int], bytes]:
+        """Every net change since ``since``: ids ascending, and each one's kind (an index
+        of :data:`KINDS`), kept per visibility epoch."""
+        window = self.visibility()
+        key = ("feed", self.content_version(), window.bound, self.show_future, since)
+        found = self.aggregates.get(key) if self.aggregates is not None else None
+        if found is None:
+            self.slow()  # a first load's list is every article
+            found = self._net(since)
+            if self.aggregates is not None:
+                self.aggregates.put(key, found)
+        ids, kinds = found
+        assert isinstance(ids, array)
+        assert isinstance(kinds, bytes)
+        return ids, kinds
+
+    def _net(self, since: int) -> list[object]:
+        first: dict[int, int] = {}  # each id's first event in the range: its kind
+        for lists in self.rows(EVENTS_SQL, (since,)):
+            for rank, text in enumerate(lists):
+                for i in orjson.loads(text):
+                    first.setdefault(i, rank)
+        visible = self.visibility().condition()
+        if not self.show_future and since > 0:
+            loaded = self.rows(LOADED_SQL, (since,))
+            if loaded:  # published after that load, and visible: appeared since, added
+                sql = APPEARED_SQL.format(visible=visible.sql)
+                for (i,) in self.rows(sql, (loaded[0][0], *visible.params)):
+                    first[i] = 0
+        if len(first) > MANY:
+            found = self.rows(VISIBLE_SQL.format(visible=visible.sql), visible.params)
+        else:
+            listed = orjson.dumps(list(first)).decode()
+            found = self.rows(PRESENT_SQL.format(visible=visible.sql), (listed, *visible.params))
+        present = {i for (i,) in found}
+        ids: array[int] = array("q")
+        kinds = bytearray()
+        for i in sorted(first):
+            rank = first[i]
+            if i in present:
+                ids.append(i)
+                kinds.append(0 if rank == 0 else 1)
+            elif rank != 0:
+                ids.append(i)
+                kinds.append(2)
+        return [ids, bytes(kinds)]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from db import feed as feed_reads
 from loaders.loader import LoadOptions, load
 from tests.conftest import GQL, MakeItem, article_key, client_for, data, error_codes, make_app
 
@@ -67,7 +68,12 @@ def _slugs(nodes: list[dict[str, Any]]) -> list[str]:
     return [n["slug"] for n in nodes]
 
 
-async def test_net_changes_from_every_version(three_loads: tuple[GQL, dict[str, int]]) -> None:
+@pytest.mark.parametrize("many", [False, True], ids=["looked-up", "index-scan"])
+async def test_net_changes_from_every_version(
+    three_loads: tuple[GQL, dict[str, int]], many: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if many:  # what a feed of more than MANY articles does: read every visible id
+        monkeypatch.setattr(feed_reads, "MANY", 0)
     gql, ids = three_loads
     story = "2024-01-01-story-{}".format
 
