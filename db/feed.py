@@ -12,8 +12,9 @@ in that range and by whether it is there now (article ids are never reused):
 
 "There now" means *visible* now (:mod:`db.window`): an article hidden until its
 publication time is not in the feed, and one whose time came since ``since`` was
-loaded is added (with no load in between; a client that read it after its time
-gets it once more, which an upsert absorbs). Entries are ordered by article id,
+loaded is added (with no load in between; a version tells when its load was, not
+when a client read it, so a client polling the same ``since`` gets it on every
+poll until the next load, which an upsert absorbs). Entries are ordered by id,
 so a page ends at an id and the next one starts after it. The whole feed of a
 ``since`` is worked out once per visibility epoch (the JSON lists of the rows in
 range, and which of their articles are visible now: slow work after a first load
