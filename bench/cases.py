@@ -21,6 +21,7 @@ from typing import Any, TextIO
 import httpx
 
 from bench import queries
+from bench.paging import deep_cursors, end_cursor, feed_cursors
 
 SLOT = "{K}"
 SENTINEL = 987_654_321
@@ -32,16 +33,19 @@ no cold request repeats the warm one (or the checks', which use -1,000,000 and b
 ALL_CASES = (
     "homepage", "topic", "deep", "search", "article",
     "readme-topic", "readme-provider", "readme-search", "readme-article",
-    "snippets", "similar", "best-newest", "trending-2", "sidebar",
+    "snippets", "similar", "best-newest", "trending-2", "sidebar", "changes",
 )  # fmt: skip
 """The bench's shapes, then the README's TopicPage, ProviderPage, Search and Article
 (:mod:`bench.queries`; the README's Homepage is ``homepage``), then its Discovery
 examples: SearchSnippets (``snippets``), MoreLikeThis (``similar``), BestThenNewest
 (``best-newest``, page 6), Trending (``trending-2``, page 2) and Sidebar (``sidebar``: the
-two largest topics ticked, disjunctive facets with toggles). The README's documents do
+two largest topics ticked, disjunctive facets with toggles), and ``changes``: a search
+indexer catching up with the change feed from version 0, 100 articles a page (warm: the
+first page; cold: the first :data:`FEED_PAGES` pages by cursor). The README's documents do
 not use ``minWidth``: their cold bodies carry it as an unused variable, which keys the
 response cache (so it cannot answer) without changing the work."""
 DEEP_PAGE = 500
+FEED_PAGES = 20
 SEARCH_WORDS = (
     "cloud", "privacy", "ransomware", "chip", "robot", "battery", "satellite", "browser",
     "kernel", "encryption", "startup", "regulator", "drone", "telescope", "compiler",
@@ -120,11 +124,6 @@ TRENDING = """query Trending($after: String, $minWidth: Int!) {
     }
   }
 }"""
-
-CURSORS = """query Cursors($after: String) {
-  articles(first: 20, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor } }
-}"""
-
 
 # --- wrk output --------------------------------------------------------------------------
 
@@ -224,47 +223,6 @@ def closing_db(db: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def deep_cursors(client: httpx.Client, page: int, deadline: float) -> tuple[list[str], int]:
-    """The edge cursors of the page before ``page`` of the feed, paging through the API
-    (or of the last full page, on a smaller corpus); returns them and the page they open."""
-    after: str | None = None
-    cursors: list[str] = []
-    for reached in range(1, page):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"paging to page {page} took too long; is the server healthy?")
-        answer = client.post("/graphql", json={"query": CURSORS, "variables": {"after": after}})
-        answer.raise_for_status()
-        data = answer.json()
-        if data.get("errors"):
-            raise SystemExit(f"paging failed: {data['errors']}")
-        conn = data["data"]["articles"]
-        if len(conn["edges"]) < 20 or not conn["pageInfo"]["hasNextPage"]:
-            if not cursors:
-                raise SystemExit("the feed has a single page; the deep case needs more items")
-            return cursors, reached
-        cursors = [e["cursor"] for e in conn["edges"]]
-        after = conn["pageInfo"]["endCursor"]
-    return cursors, page
-
-
-def end_cursor(client: httpx.Client, query: str, pages: int) -> str:
-    """The end cursor of the ``pages``-th page of a list (pages read through the API)."""
-    after: str | None = None
-    for _ in range(pages):
-        answer = client.post(
-            "/graphql", json={"query": query, "variables": {"after": after, "minWidth": 0}}
-        )
-        answer.raise_for_status()
-        body = answer.json()
-        if body.get("errors"):
-            raise SystemExit(f"paging failed: {body['errors']}")
-        after = body["data"]["articles"]["pageInfo"]["endCursor"]
-        if after is None:
-            raise SystemExit("the list ended early; the case needs a bigger corpus")
-    assert after is not None
-    return after
-
-
 def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextIO) -> list[Case]:
     """The GraphQL cases asked for, with their parameters looked up in the data."""
     cases: list[Case] = []
@@ -314,6 +272,11 @@ def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextI
             (first, n1), (second, n2) = popular_topics(db, 2)
             note = f"Sidebar, topics {first!r} + {second!r} ({n1:,} + {n2:,} articles)"
             cases.append(gql_case(name, queries.SIDEBAR, [{"topics": [first, second]}], note))
+        elif name == "changes":
+            afters = feed_cursors(client, FEED_PAGES)
+            note = f"ChangePages since 0, 100 a page, {len(afters)} pages cold"
+            variants = [{"since": 0, "after": a} for a in afters]
+            cases.append(gql_case(name, queries.CHANGE_PAGES, variants, note))
         else:
             raise SystemExit(f"unknown case {name!r}; choose from {', '.join(ALL_CASES)}")
     return cases

@@ -195,6 +195,34 @@ TOPIC_FEED = """query TopicFeed($slug: String!, $providers: [String!]) {
     }
   }
 }"""
+UPCOMING = """query Upcoming($day: DateTime!) {
+  articles(first: 5, filter: { publishedAfter: $day },
+           orderBy: { field: PUBLISHED_AT, direction: ASC }) {
+    contentVersion
+    nodes { title publishedAt }
+  }
+}"""
+
+CHANGES = """query Changes($since: Int!) {
+  changes(since: $since, first: 5) {
+    version totalCount
+    added { id slug title publishedAt }
+    updated { id slug title }
+    removedIds
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+CHANGE_PAGES = """query ChangePages($since: Int!, $after: String) {
+  changes(since: $since, first: 100, after: $after) {
+    version totalCount
+    added { id slug title publishedAt provider { name } }
+    updated { id slug title publishedAt provider { name } }
+    removedIds
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+"""What a search indexer sends to catch up: the README's Changes, 100 a page, by cursor."""
 
 README_SHAPES = {
     "Homepage": HOMEPAGE,
@@ -215,6 +243,8 @@ README_SHAPES = {
     "Health": HEALTH,
     "Headlines": HEADLINES,
     "TopicFeed": TOPIC_FEED,
+    "Upcoming": UPCOMING,
+    "Changes": CHANGES,
 }
 """Operation name -> document, in the README's order."""
 

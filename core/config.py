@@ -65,6 +65,8 @@ class Settings:
     compiled: bool = True
     log_format: str = "text"
     watch: bool = False
+    show_future: bool = False
+    """Show articles published after now (previews); by default they are hidden until then."""
     workers: int = 1
     cache_entries: int = 4096
     read_only: bool = False
@@ -86,6 +88,7 @@ ENV = {
     "log_format": "NEWSGRAPH_LOG_FORMAT",
     "watch": "NEWSGRAPH_WATCH",
     "workers": "NEWSGRAPH_WORKERS",
+    "show_future": "NEWSGRAPH_SHOW_FUTURE",
     "embed_hosts": "NEWSGRAPH_EMBED_HOSTS",
     "read_only": "NEWSGRAPH_READ_ONLY",
     "shared_max_age": "NEWSGRAPH_SHARED_MAX_AGE",
@@ -188,6 +191,7 @@ def to_environ(settings: Settings) -> dict[str, str]:
         "NEWSGRAPH_SHARED_MAX_AGE": str(settings.shared_max_age),
         "NEWSGRAPH_STALE_WHILE_REVALIDATE": str(settings.stale_while_revalidate),
         "NEWSGRAPH_CORS_ORIGINS": ",".join(settings.cors_origins),
+        "NEWSGRAPH_SHOW_FUTURE": "1" if settings.show_future else "0",
     }
     if settings.access_token:
         env["NEWSGRAPH_ACCESS_TOKEN"] = settings.access_token
@@ -204,6 +208,7 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
         content=Path(env.get("NEWSGRAPH_CONTENT", str(SAMPLE_CONTENT))),
         production=parse_flag(env.get("NEWSGRAPH_PRODUCTION")),
         log_format=env.get("NEWSGRAPH_LOG_FORMAT", "text"),
+        show_future=parse_flag(env.get("NEWSGRAPH_SHOW_FUTURE")),
         access_token=env.get("NEWSGRAPH_ACCESS_TOKEN") or None,
         read_only=parse_flag(env.get("NEWSGRAPH_READ_ONLY")),
         shared_max_age=parse_seconds(env.get("NEWSGRAPH_SHARED_MAX_AGE", "60"), "shared max-age"),

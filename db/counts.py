@@ -29,6 +29,7 @@ from db.query import Filter, only, where
 from db.rows import FacetRow
 from db.search import SearchReads
 from db.session import IDS, ids_json
+from db.window import subtract_facets
 
 WINDOW_WORK = 1_000
 """Ticks of :data:`WINDOW_STEP` SQLite steps a filter's window may take to find."""
@@ -127,16 +128,41 @@ class CountReads(LookupReads, SearchReads):
     def article_count(self, f: Filter | None, *, kept_counts: bool = True) -> int:
         """How many articles match a filter: exact where cheap, else its window's count."""
         if not kept_counts:
-            cond = where(f, self.search_window)
+            cond = self.cond(f)
             sql = f"SELECT count(*) FROM articles a WHERE {cond.sql}"
             return int(self.aggregate(sql, cond.params)[0][0])
         kept = self.scope(f)
         if kept is not None:
             found = self.aggregate(KEPT_COUNT, kept, quick=True)
-            return int(found[0][0] or 0)
+            return int(found[0][0] or 0) - self.hidden_count(f)
         if f is not None and only(f, "text") and f.text is not None:
-            return self.window(f.text).matches
+            return self.window(f.text).matches - self.hidden_count(f)
         return min(len(self.filter_window(f)[0]), self.search_window)
+
+    def hidden_count(self, f: Filter | None) -> int:
+        """How many of the articles the publication window hides match a filter (the
+        counts the loader keeps, and a search's window, include them)."""
+        window = self.visibility()
+        if not window.hides:
+            return 0
+        cond = where(f, self.search_window)
+        sql = f"SELECT count(*) FROM articles a WHERE a.id IN {IDS} AND {cond.sql}"
+        params = (window.hidden_json, *cond.params)
+        return int(self.aggregate(sql, params, quick=not (f and f.texts()))[0][0])
+
+    def hidden_facets(
+        self, f: Filter | None, kind: str, values: tuple[str, ...] | None
+    ) -> dict[Any, int]:
+        """A facet's counts among the hidden articles that match a filter, by value."""
+        window = self.visibility()
+        if not window.hides:
+            return {}
+        cond = where(f, self.search_window)
+        matching = f"SELECT a.id FROM articles a WHERE a.id IN {IDS} AND {cond.sql}"
+        sql = _GROUPED[kind].format(ids=matching)
+        params = (window.hidden_json, *cond.params, 1_000_000_000)
+        rows = self.aggregate(sql, params, quick=not (f and f.texts()))
+        return {v: n for v, label, n in rows if values is None or v in values or label in values}
 
     def counts_exact(self, f: Filter | None) -> bool:
         """Whether counts over this filter cover every match (see the module doc)."""
@@ -153,14 +179,15 @@ class CountReads(LookupReads, SearchReads):
         """Up to ``search_window`` + 1 newest matching articles (id, provider, type and
         category), and whether the search for them finished within :data:`WINDOW_WORK`
         (cached per content version)."""
-        cond = where(f, self.search_window)
+        cond = self.cond(f)
         if f is not None and only(f, "text") and f.text is not None:
             window = self.window(f.text)
-            sql = f"SELECT {_WINDOW} FROM articles a WHERE a.id IN ({_TEXT_IDS})"
-            params: tuple[Any, ...] = (f.text, window.low)
+            visible = self.visibility().condition()
+            sql = f"SELECT {_WINDOW} FROM articles a WHERE a.id IN ({_TEXT_IDS}) AND {visible.sql}"
+            params: tuple[Any, ...] = (f.text, window.low, *visible.params)
         elif f is not None and f.text is not None:  # at most the text's window matches
             window = self.window(f.text)
-            rest = where(replace(f, text=None), self.search_window)
+            rest = self.cond(replace(f, text=None))
             sql = (
                 f"SELECT {_WINDOW} FROM ({_TEXT_IDS}) m CROSS JOIN articles a ON a.id = m.rowid"
                 f" WHERE {rest.sql}"
@@ -188,7 +215,8 @@ class CountReads(LookupReads, SearchReads):
         """Facets of a filter's window, ordered as the grouping in SQL orders them; the
         whole list is counted once per content version (then sliced), since a sidebar asks
         several groups of the same window on every page."""
-        key = ("window-facets", self.content_version(), f, self.search_window, kind)
+        epoch = (self.content_version(), self.visibility().bound)
+        key = ("window-facets", epoch, f, self.search_window, kind)
         cache = self.aggregates
         found: list[FacetRow] | None = cache.get(key) if cache is not None else None
         if found is None:
@@ -246,7 +274,7 @@ class CountReads(LookupReads, SearchReads):
         if kind not in _GROUPED:  # pragma: no cover - the API only asks for these
             raise ValueError(kind)
         if not kept_counts:
-            cond = where(f, self.search_window)
+            cond = self.cond(f)
             matching = f"SELECT a.id FROM articles a WHERE {cond.sql}"
             sql = _GROUPED[kind].format(ids=matching)
             rows = self.aggregate(sql, (*cond.params, 1_000_000_000))
@@ -258,13 +286,17 @@ class CountReads(LookupReads, SearchReads):
         if kept is None:
             return self.window_facets(f, kind, limit, values)
         sql = KEPT_FACETS[kind]
-        params_: tuple[Any, ...] = (*kept, kind, limit)
+        hidden = self.hidden_facets(f, kind, values)
+        wanted = limit + sum(hidden.values())  # enough rows to subtract from (db.window)
+        params_: tuple[Any, ...] = (*kept, kind, wanted)
         if values is not None:
             chosen = CHOSEN.get(kind, " AND c.value {_IN}").format(_IN=_IN)
             sql = sql.replace(" GROUP BY", chosen + " GROUP BY")
             listed = _json(values)
-            params_ = (*kept, kind, *([listed] * chosen.count("?")), limit)
+            params_ = (*kept, kind, *([listed] * chosen.count("?")), wanted)
         rows = self.aggregate(sql, params_, quick=True)
+        if hidden:
+            rows = subtract_facets(rows, hidden, kind, limit)
         return [FacetRow(*row) for row in rows]
 
 

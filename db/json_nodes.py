@@ -172,8 +172,24 @@ class NodeReads(SessionCore):
         self, shape: Shape, ids: Sequence[int], values: Sequence[Any]
     ) -> dict[int, str]:
         """Each article's JSON for a shape; ``values`` are the shape's parameters."""
+        hidden = self.visibility().hidden
+        ids = [i for i in ids if i not in hidden] if hidden else ids
         if not ids:
             return {}
         found = rendering(shape)
         params = [-1 if i < 0 else values[i] for i in found.params]
         return dict(self.rows(found.sql, (*params, ids_json(ids))))
+
+    def can_render(self, shape: Shape) -> bool:
+        """Whether SQLite can write this shape's JSON here: it nests JSON, and no related
+        item's ``article`` is asked while the publication window hides articles (a link
+        to a hidden article is null, which the Python path decides)."""
+        return self.renders_json and not (self.visibility().hides and links_articles(shape))
+
+
+def links_articles(shape: Shape) -> bool:
+    """Whether a shape follows a related item to its article, at any depth."""
+    return any(
+        part.kind == "article" or (part.shape is not None and links_articles(part.shape))
+        for part in shape.parts
+    )

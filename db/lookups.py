@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from db.query import Filter, where
+from db.query import Filter
 from db.rows import (
     IMAGE_COLUMNS,
     PROVIDER_COLUMNS,
@@ -28,32 +28,55 @@ from db.rows import (
 )
 from db.session import IDS, SessionCore, group, ids_json
 
+Counted = TypeVar("Counted", ProviderRow, TopicRow)
+
+_HIDDEN_BY = {
+    ProviderRow: f"SELECT provider_id, count(*) FROM articles WHERE id IN {IDS}"
+    " AND provider_id IS NOT NULL GROUP BY provider_id",
+    TopicRow: f"SELECT topic_id, count(*) FROM article_topics WHERE article_id IN {IDS}"
+    " GROUP BY topic_id",
+}
+"""How many hidden articles (published after now) each provider or topic has."""
+
 
 class LookupReads(SessionCore):
     """Reads of rows by key, and of the lists under them."""
 
     def matching_ids(self, f: Filter | None, ids: Iterable[int]) -> set[int]:
         """Which of these article ids match a filter."""
-        cond = where(f, self.search_window)
+        cond = self.cond(f)
         sql = f"SELECT a.id FROM articles a WHERE a.id IN {IDS} AND {cond.sql}"
         return {r[0] for r in self.rows(sql, (ids_json(ids), *cond.params))}
 
     def articles_by_id(self, ids: Iterable[int], columns: Columns = None) -> dict[int, ArticleRow]:
         """Articles by id (missing ids are absent)."""
         select, make = article_columns(columns)
-        sql = f"SELECT {select} FROM articles a WHERE a.id IN {IDS}"
-        return {r.id: r for r in self.rows(sql, (ids_json(ids),), make)}
+        visible = self.visibility().condition()
+        sql = f"SELECT {select} FROM articles a WHERE a.id IN {IDS} AND {visible.sql}"
+        return {r.id: r for r in self.rows(sql, (ids_json(ids), *visible.params), make)}
 
     def article_by(self, column: str, value: str, columns: Columns = None) -> ArticleRow | None:
         """One article by slug, path, web URL or original URL."""
         assert column in {"slug", "path", "web_url", "original_url"}
         select, make = article_columns(columns)
+        visible = self.visibility().condition()
         found = self.rows(
-            f"SELECT {select} FROM articles a WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
-            (value,),
+            f"SELECT {select} FROM articles a WHERE a.{column} = ? AND {visible.sql}"
+            " ORDER BY a.id LIMIT 1",
+            (value, *visible.params),
             make,
         )
         return found[0] if found else None
+
+    def counted(self, row: Counted) -> Counted:
+        """A provider or topic with the articles the publication window hides uncounted."""
+        window = self.visibility()
+        if not window.hides:
+            return row
+        sql = _HIDDEN_BY[type(row)]
+        hidden = dict(self.aggregate(sql, (window.hidden_json,), quick=True))
+        n = hidden.get(row.id)
+        return row._replace(article_count=row.article_count - n) if n else row
 
     # -- nested lists, batched ------------------------------------------------
 
@@ -92,7 +115,7 @@ class LookupReads(SessionCore):
                 " ORDER BY article_id, position",
                 (ids_json(ids),),
             ):
-                out.setdefault(article_id, []).append(topics[topic_id])
+                out.setdefault(article_id, []).append(self.counted(topics[topic_id]))
             return out
         for article_id, _position, *topic in self.rows(
             f"SELECT x.article_id, x.position, {TOPIC_COLUMNS} FROM article_topics x"
@@ -100,7 +123,7 @@ class LookupReads(SessionCore):
             " ORDER BY x.article_id, x.position",
             (ids_json(ids),),
         ):
-            out.setdefault(article_id, []).append(TopicRow._make(topic))
+            out.setdefault(article_id, []).append(self.counted(TopicRow._make(topic)))
         return out
 
     def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:
@@ -122,9 +145,9 @@ class LookupReads(SessionCore):
         held = self.held()
         if held is not None and held.providers is not None:
             providers = held.providers
-            return {i: providers[i] for i in sorted(set(ids)) if i in providers}
+            return {i: self.counted(providers[i]) for i in sorted(set(ids)) if i in providers}
         sql = f"SELECT {PROVIDER_COLUMNS} FROM providers WHERE id IN {IDS}"
-        return {r.id: r for r in self.rows(sql, (ids_json(ids),), ProviderRow)}
+        return {r.id: self.counted(r) for r in self.rows(sql, (ids_json(ids),), ProviderRow)}
 
     # -- providers, topics, categories ---------------------------------------
 
@@ -135,7 +158,7 @@ class LookupReads(SessionCore):
             (domain.strip().lower(),),
             ProviderRow,
         )
-        return found[0] if found else None
+        return self.counted(found[0]) if found else None
 
     def provider_page(
         self, limit: int, cursor: tuple[Any, int] | None
@@ -148,29 +171,29 @@ class LookupReads(SessionCore):
             params.extend(cursor)
         sql += " ORDER BY -article_count, domain LIMIT ?"
         params.append(limit)
-        return [(-r.article_count, r) for r in self.rows(sql, params, ProviderRow)]
+        return [(-r.article_count, self.counted(r)) for r in self.rows(sql, params, ProviderRow)]
 
     def topic_by(self, slug: str | None, name: str | None) -> TopicRow | None:
         """One topic by slug or by name (case-insensitive)."""
         column, value = ("t.slug", slug) if slug is not None else ("t.name", name)
         sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE {column} = ?"
         found = self.rows(sql, (value,), TopicRow)
-        return found[0] if found else None
+        return self.counted(found[0]) if found else None
 
     def topics_by_id(self, ids: Iterable[int]) -> dict[int, TopicRow]:
         """Topics by id."""
         held = self.held()
         if held is not None and held.topics is not None:
             topics = held.topics
-            return {i: topics[i] for i in sorted(set(ids)) if i in topics}
+            return {i: self.counted(topics[i]) for i in sorted(set(ids)) if i in topics}
         sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.id IN {IDS}"
-        return {r.id: r for r in self.rows(sql, (ids_json(ids),), TopicRow)}
+        return {r.id: self.counted(r) for r in self.rows(sql, (ids_json(ids),), TopicRow)}
 
     def topics_by_name(self, names: Iterable[str]) -> dict[str, TopicRow]:
         """Topics by case-folded name (the taxonomy's parent references)."""
         sql = f"SELECT {TOPIC_COLUMNS} FROM topics t WHERE t.name IN {IDS}"
         rows = self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow)
-        return {r.name.casefold(): r for r in rows}
+        return {r.name.casefold(): self.counted(r) for r in rows}
 
     def topics_by_parent(self, names: Iterable[str]) -> dict[str, list[TopicRow]]:
         """The children of topics, by the case-folded name of their parent, sorted by name.
@@ -184,7 +207,7 @@ class LookupReads(SessionCore):
         )
         out: dict[str, list[TopicRow]] = {}
         for row in self.rows(sql, (json.dumps(sorted(set(names))),), TopicRow):
-            out.setdefault((row.parent or "").casefold(), []).append(row)
+            out.setdefault((row.parent or "").casefold(), []).append(self.counted(row))
         return out
 
     def topic_page(self, limit: int, cursor: tuple[Any, int] | None) -> list[tuple[Any, TopicRow]]:
@@ -196,7 +219,7 @@ class LookupReads(SessionCore):
             params.extend(cursor)
         sql += " ORDER BY -t.article_count, t.id LIMIT ?"
         params.append(limit)
-        return [(-r.article_count, r) for r in self.rows(sql, params, TopicRow)]
+        return [(-r.article_count, self.counted(r)) for r in self.rows(sql, params, TopicRow)]
 
     def count(self, table: Literal["providers", "topics"]) -> int:
         """How many providers or topics there are."""
@@ -212,7 +235,7 @@ class LookupReads(SessionCore):
         found = self.aggregate(
             "SELECT n FROM facet_counts WHERE scope = 'all' AND facet = 'count'", (), quick=True
         )
-        count = found[0][0] if found else 0
+        count = (found[0][0] if found else 0) - len(self.visibility().hidden)
         return ContentInfo(
             int(meta.get("content_version", 0)),
             meta.get("loaded_at") or None,

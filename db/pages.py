@@ -22,7 +22,6 @@ from db.query import (
     after,
     only,
     single_topic,
-    where,
 )
 from db.rows import ArticleRow, Columns, article_columns
 from db.search import MATCHES_FROM, SCORE, SearchReads
@@ -49,7 +48,7 @@ class PageReads(LookupReads, SearchReads):
         the first item of ``cursor``. TRENDING pages are :meth:`trending_page`'s.
         """
         assert order.sort is not Sort.TRENDING, "a trending page ranks as of an instant"
-        cond = where(f, self.search_window)
+        cond = self.cond(f)
         params: list[Any] = []
         descending = order.descending != backward
         topic = single_topic(f) if order.sort is Sort.PUBLISHED_AT else None
@@ -72,7 +71,7 @@ class PageReads(LookupReads, SearchReads):
             )
             params.extend((window.rank_low, text, window.low))
             if f is not None and f.text is not None:  # the join applies it already
-                cond = where(replace(f, text=None), self.search_window)
+                cond = self.cond(replace(f, text=None))
         elif topic is not None:
             assert f is not None
             source, key, key_id, cond = self.topic_source(f, topic)
@@ -109,12 +108,12 @@ class PageReads(LookupReads, SearchReads):
         """Rows of one topic newest first, from its index: (source, date key, id key, the
         rest of the filter). The source takes the topic twice as its parameters."""
         # the driving index already limits rows to the topic: drop that condition
-        cond = where(f, self.search_window)
+        cond = self.cond(f)
         if f.topics_any == (topic,):
-            cond = where(replace(f, topics_any=None), self.search_window)
+            cond = self.cond(replace(f, topics_any=None))
         elif f.topics_all and topic in f.topics_all:
             rest = tuple(t for t in f.topics_all if t != topic) or None
-            cond = where(replace(f, topics_all=rest), self.search_window)
+            cond = self.cond(replace(f, topics_all=rest))
         source = (
             "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
             " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
@@ -129,7 +128,7 @@ class PageReads(LookupReads, SearchReads):
         (score 0) newest first, read in the text index's own order."""
         text = f.text or ""
         window = self.window(text)
-        cond = where(replace(f, text=None), self.search_window)
+        cond = self.cond(replace(f, text=None))
         select, make = article_columns(columns)
         found: list[tuple[Any, ArticleRow]] = []
         if cursor is None or cursor[0] > 0:
@@ -171,13 +170,15 @@ class PageReads(LookupReads, SearchReads):
         the aggregate cache, so later pages and later requests for the same words in
         that range skip the ranking, which costs O(matches).
         """
+        hidden = self.visibility().hidden
         if descending and self.aggregates is not None:
-            ranked = self.ranked(f)
+            found_ranked = self.ranked(f)
+            ranked = [p for p in found_ranked if p[1] not in hidden] if hidden else found_ranked
             start = 0
             if cursor is not None:
                 start = next((i for i, pair in enumerate(ranked) if pair < cursor), len(ranked))
             chosen = ranked[start : start + limit]
-            if len(chosen) == limit or len(ranked) < RANKED_PREFIX:
+            if len(chosen) == limit or len(found_ranked) < RANKED_PREFIX:
                 rows = self.articles_by_id((i for _, i in chosen), columns)
                 found = [(k, rows[i]) for k, i in chosen if i in rows]
                 return found[::-1] if backward else found
@@ -185,8 +186,9 @@ class PageReads(LookupReads, SearchReads):
         direction = "DESC" if descending else "ASC"
         text = f.text or ""
         window = self.window(text)
-        params: list[Any] = [window.rank_low, text, window.low]
-        inner = f"SELECT rowid AS id, {SCORE} AS k {MATCHES_FROM}"
+        visible = self.visibility().excluding("rowid")
+        params: list[Any] = [window.rank_low, text, window.low, *visible.params]
+        inner = f"SELECT rowid AS id, {SCORE} AS k {MATCHES_FROM} AND {visible.sql}"
         page = f"SELECT id, k FROM ({inner})"
         if cursor is not None:
             page += f" WHERE (k, id) {'<' if descending else '>'} (?, ?)"

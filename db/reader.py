@@ -2,7 +2,7 @@
 
 :class:`Session` is one request's read transaction, with every read of
 :mod:`db.lookups`, :mod:`db.pages`, :mod:`db.trending`, :mod:`db.counts`,
-:mod:`db.snippets` and :mod:`db.similar`. :class:`ReadPool` hands out sessions on
+:mod:`db.snippets`, :mod:`db.similar` and :mod:`db.feed`. :class:`ReadPool` hands out sessions on
 the event loop for quick work, runs slow work in a few background threads with
 connections of their own (so a long search or count never holds up the requests
 behind it), and tells the current content version cheaply.
@@ -18,12 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from core.clock import Clock, Now, system_clock
 from core.errors import DatabaseError, Overloaded
 from core.ids import encode_id
 from db import digest
 from db.connection import connect
 from db.counts import CountReads
 from db.dimensions import DimensionCache
+from db.feed import FeedReads
 from db.filed import FiledReads
 from db.health import HealthReads
 from db.json_nodes import NodeReads, nesting_works
@@ -32,6 +34,7 @@ from db.session import AggregateCache, SlowWork, TimedOut, Tracer
 from db.similar import SimilarReads
 from db.snippets import SnippetReads
 from db.trending import TrendingReads
+from db.window import Schedule, ScheduleCache
 
 T = TypeVar("T")
 
@@ -40,7 +43,14 @@ LOOP_BUDGET = 0.010
 
 
 class Session(
-    TrendingReads, CountReads, NodeReads, SnippetReads, SimilarReads, FiledReads, HealthReads
+    TrendingReads,
+    CountReads,
+    NodeReads,
+    SnippetReads,
+    SimilarReads,
+    FeedReads,
+    FiledReads,
+    HealthReads,
 ):
     """One request's read transaction on one pooled connection, with every read."""
 
@@ -83,6 +93,11 @@ class ReadPool:
         self.aggregates: AggregateCache | None = AggregateCache()
         self.dimensions: DimensionCache | None = DimensionCache()
         self.timeouts = TimedOut()
+        self.schedules = ScheduleCache()
+        self.show_future = False
+        """Show articles published after now (``serve --show-future``)."""
+        self.clock: Clock = system_clock
+        """What sessions tell the time by when their request gives them no instant."""
         self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._watch: sqlite3.Connection | None = None
@@ -134,6 +149,7 @@ class ReadPool:
         self.aggregates = AggregateCache() if self.aggregates is not None else None
         self.dimensions = DimensionCache() if self.dimensions is not None else None
         self.timeouts = TimedOut()
+        self.schedules = ScheduleCache()  # kept per version, which another file may reuse
         if self._watch is not None:
             self._watch.close()
             self._watch = None
@@ -150,6 +166,9 @@ class ReadPool:
         session = Session(conn, self.tracer, self.aggregates, self.dimensions, self.timeouts)
         session.search_window = self.search_window
         session.renders_json = self.renders_json
+        session.schedules = self.schedules
+        session.show_future = self.show_future
+        session.now = Now(self.clock)
         return session
 
     async def acquire(self) -> Session:
@@ -257,6 +276,37 @@ class ReadPool:
             self._state = (int(meta.get("content_version", 0)), meta.get(digest.KEY) or "")
             self._data_version = data_version
         return self._state
+
+    def epoch(self, now: Now) -> tuple[int, str | None]:
+        """The visibility epoch at ``now``: the content version, and the next scheduled
+        publication (None when none is due, or with ``show_future``). Answers change
+        only when one of them does (see :mod:`db.window`)."""
+        version = self.content_version()
+        if self.show_future:
+            return version, None
+        moment = now.instant()
+        schedule = self.schedules.peek(version, moment)
+        if schedule is None:
+            schedule = self._read_schedule(moment)
+            version = self.content_version()
+        return version, schedule.next_after(moment)
+
+    def _read_schedule(self, moment: str) -> Schedule:
+        """The schedule at ``moment``, read with its version in one snapshot."""
+        conn = self._watch
+        assert conn is not None
+        try:
+            conn.execute("BEGIN")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()
+            version = int(row[0]) if row else 0
+            return self.schedules.get(
+                version, moment, lambda sql, params: conn.execute(sql, params).fetchall()
+            )
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot read the publication schedule: {exc}") from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection and stop the background workers."""

@@ -32,10 +32,12 @@ from typing import Any, NoReturn, TypeVar
 
 import orjson
 
+from core.clock import Now
 from core.errors import BadSearch, DatabaseError, QueryTimeout
 from db.dimensions import DimensionCache, Dimensions
-from db.query import SEARCH_WINDOW
+from db.query import SEARCH_WINDOW, Filter, Where, where
 from db.rows import ImageRow
+from db.window import OPEN, Schedule, ScheduleCache, Visibility
 
 R = TypeVar("R")
 Tracer = Callable[[str], None]
@@ -76,6 +78,12 @@ class SessionCore:
         """Whether this SQLite can write nested JSON (see :mod:`db.json_nodes`)."""
         self.version: int | None = None
         self._dims: Dimensions | None = None
+        self.now: Now | None = None
+        """The request's instant, for the publication window (the system clock's if unset)."""
+        self.show_future = False
+        """Whether articles published after now are shown (``serve --show-future``)."""
+        self.schedules: ScheduleCache | None = None
+        self._visibility: Visibility | None = None
 
     # -- plumbing --------------------------------------------------------------
 
@@ -180,6 +188,34 @@ class SessionCore:
                 raise _translate(exc, VERSION_SQL) from exc
             self.version = int(row[0]) if row else 0
         return self.version
+
+    # -- the publication window (db.window) ---------------------------------------
+
+    def moment(self) -> str:
+        """The request's instant as UTC ISO-8601 text, to the second."""
+        if self.now is None:
+            self.now = Now()
+        return self.now.instant()
+
+    def schedule(self) -> Schedule:
+        """Articles of this snapshot published after (about) now, by time."""
+        cache = self.schedules if self.schedules is not None else ScheduleCache()
+        return cache.get(self.content_version(), self.moment(), self.rows)
+
+    def visibility(self) -> Visibility:
+        """What this request's publication window hides (nothing with ``show_future``)."""
+        if self._visibility is None:
+            self._visibility = OPEN if self.show_future else self.schedule().at(self.moment())
+        return self._visibility
+
+    def cond(self, f: Filter | None) -> Where:
+        """A filter's condition on ``articles a``, and "visible" (every list and count
+        of articles goes through here, or through :meth:`visibility` itself)."""
+        found = where(f, self.search_window)
+        window = self.visibility().condition()
+        if not self.visibility().hides:
+            return found
+        return Where(f"{found.sql} AND {window.sql}", (*found.params, *window.params))
 
     def held(self) -> Dimensions | None:
         """Providers and topics from memory at this snapshot's version, if kept there."""

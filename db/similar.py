@@ -220,6 +220,9 @@ class SimilarReads(SessionCore):
                 if self.aggregates is not None:
                     self.aggregates.put(key, found)
             out[article_id] = found
+        hidden = self.visibility().hidden  # ranked once per version, hidden per request
+        if hidden:
+            out = {k: [i for i in v if i not in hidden] for k, v in out.items()}
         return out
 
     def _rank(self, article_id: int) -> list[int]:

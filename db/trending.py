@@ -32,7 +32,7 @@ from typing import Any
 
 from core.errors import QueryTimeout
 from db.pages import PageReads
-from db.query import Filter, single_topic, where
+from db.query import Filter, single_topic
 from db.rows import ArticleRow, Columns
 from db.session import TIMEOUT_MESSAGE, SlowWork
 
@@ -133,7 +133,7 @@ class TrendingReads(PageReads):
                 "articles a",
                 "a.sk_published",
                 "a.id",
-                where(f, self.search_window),
+                self.cond(f),
             )
         params.extend(cond.params)
         base = f"SELECT a.id, {key}, a.sk_heat, a.sk_quality FROM {source} WHERE {cond.sql}"

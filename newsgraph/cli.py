@@ -139,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         "(default 30; env NEWSGRAPH_STALE_WHILE_REVALIDATE)",
     )  # fmt: skip
     p_serve.add_argument(
+        "--show-future", action="store_true",
+        default=config.parse_flag(config.env_default("show_future", None)),
+        help="show articles whose publishedDateTime is still to come, for previews (by "
+        "default they are hidden until then; env NEWSGRAPH_SHOW_FUTURE)",
+    )  # fmt: skip
+    p_serve.add_argument(
         "--workers", type=int, default=int(config.env_default("workers", "1") or 1),
         help="server processes sharing the database (default 1; env NEWSGRAPH_WORKERS)",
     )  # fmt: skip
@@ -261,6 +267,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         production=args.production,
         log_format=args.log_format,
         watch=args.watch,
+        show_future=args.show_future,
         workers=max(1, args.workers),
         cors_origins=config.parse_cors_origins(args.cors_origins),
         limits=config.parse_limits(args.limit),

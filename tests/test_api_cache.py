@@ -26,7 +26,7 @@ async def test_repeated_requests_hit_and_a_load_invalidates(
         second = await c.post("/graphql", json={"query": Q})
         assert first.content == second.content
         assert (cache.hits, len(cache)) == (1, 1)
-        make_item(7, title="Fresh story", publishedDateTime="2030-01-01T00:00:00Z")
+        make_item(7, title="Fresh story", publishedDateTime="2025-06-01T00:00:00Z")
         await load(content, db_path, LoadOptions(workers=1))
         third = await c.post("/graphql", json={"query": Q})
         assert third.json()["data"]["articles"]["totalCount"] == 4

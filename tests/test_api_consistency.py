@@ -48,7 +48,7 @@ async def test_reload_while_serving_is_seamless(tmp_path: Path) -> None:
         if step % 2 == 0:
             rewrite_titles(root)
             (root / "_news" / "added.md").write_text(
-                '---\ntitle: "V2 added"\npublishedDateTime: 2030-01-01T00:00:00Z\n---\n', "utf-8"
+                '---\ntitle: "V2 added"\npublishedDateTime: 2025-06-01T00:00:00Z\n---\n', "utf-8"
             )
         else:
             (root / "_news" / "added.md").unlink()

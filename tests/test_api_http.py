@@ -234,7 +234,9 @@ def test_cors_origins_from_flags_and_environment(
     assert parse_cors_origins(flags, env) == expected
 
 
-@pytest.mark.parametrize("bad", ["news.example.com", "https://a.example/path", "ftp://a.example", ","])
+@pytest.mark.parametrize(
+    "bad", ["news.example.com", "https://a.example/path", "ftp://a.example", ","]
+)
 def test_a_cors_origin_that_is_not_an_origin_says_what_to_write(bad: str) -> None:
     with pytest.raises(ConfigError, match=r"https://news\.example\.com"):
         parse_cors_origins([bad], {})

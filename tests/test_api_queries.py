@@ -165,7 +165,7 @@ async def test_paging_stays_exact_when_an_article_is_added_between_pages(
         seen.extend(n["slug"] for n in page["nodes"])
         if not added:
             # newer than everything: it belongs before the pages already read
-            make_item(99, publishedDateTime="2030-01-01T00:00:00Z")
+            make_item(99, publishedDateTime="2025-06-01T00:00:00Z")
             await load(content, db_path, LoadOptions(workers=1))
             added = True
         if not page["pageInfo"]["hasNextPage"]:

@@ -109,7 +109,8 @@ async def test_the_ranking_is_the_documented_score(
     hourly: Path, content: Path, half_life: float
 ) -> None:
     clock = Clock(START)
-    gql = client_for(make_app(hourly, clock=clock))
+    # a preview server: the article published after START is ranked (age 0)
+    gql = client_for(make_app(hourly, clock=clock, show_future=True))
     want = ranking(items_of(content), ids_of(hourly), START, half_life)
     found: list[str] = []
     after = None
@@ -126,9 +127,19 @@ async def test_the_ranking_is_the_documented_score(
         assert found[0] != "future"  # a long half-life favours quality over freshness
 
 
-async def test_later_pages_rank_as_of_the_first_pages_instant(hourly: Path, content: Path) -> None:
+async def test_a_future_article_is_not_ranked_until_its_time(hourly: Path) -> None:
     clock = Clock(START)
     gql = client_for(make_app(hourly, clock=clock))
+    page = data(await gql(PAGE, {"first": 50, "h": 0.5}))["articles"]
+    assert "future" not in slugs(page) and len(slugs(page)) == 41
+    clock.moment = START + timedelta(hours=3)
+    page = data(await gql(PAGE, {"first": 50, "h": 0.5}))["articles"]
+    assert slugs(page)[0] == "future"  # published just now: the freshest
+
+
+async def test_later_pages_rank_as_of_the_first_pages_instant(hourly: Path, content: Path) -> None:
+    clock = Clock(START)
+    gql = client_for(make_app(hourly, clock=clock, show_future=True))
     items, ids = items_of(content), ids_of(hourly)
     first = data(await gql(PAGE, {"first": 10, "h": 2.0}))["articles"]
     clock.moment = START + timedelta(hours=30)  # the reader comes back much later

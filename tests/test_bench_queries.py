@@ -48,6 +48,8 @@ README_LITERALS = {
     "Health": {},
     "Headlines": {},
     "TopicFeed": {"slug": '"security"', "providers": '["wsj.com"]'},
+    "Upcoming": {"day": '"2021-02-01"'},
+    "Changes": {"since": "0"},
 }
 
 

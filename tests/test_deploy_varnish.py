@@ -76,7 +76,7 @@ def test_varnish_keeps_persisted_gets_until_the_content_changes_and_never_a_toke
 
             # new content: a new build, renamed over the served file, SIGHUP
             make_item(
-                7, title="A story that just came in", publishedDateTime="2030-01-01T00:00:00Z"
+                7, title="A story that just came in", publishedDateTime="2025-06-01T00:00:00Z"
             )
             assert main(["build", str(content), "--out", str(served), "--workers", "1"]) == 0
             replica.proc.send_signal(signal.SIGHUP)

@@ -44,10 +44,11 @@ async def test_example_runs_and_finds_something(sample_db: Path, query: str) -> 
 
 
 def _lists(value: object) -> Iterator[list[object]]:
-    """Every list of articles (nodes, edges, similar) or related items, outermost first."""
+    """Every list of articles (nodes, edges, similar, a feed's added) or related items,
+    outermost first."""
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key in ("nodes", "edges", "related", "similar") and isinstance(inner, list):
+            if key in ("nodes", "edges", "related", "similar", "added") and isinstance(inner, list):
                 yield inner
             yield from _lists(inner)
     elif isinstance(value, list):

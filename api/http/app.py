@@ -55,7 +55,8 @@ def create_app(
 
     Request log lines go to ``lines`` when given (the server's batched writer),
     else to the ``newsgraph.request`` logger. ``clock`` tells requests the time
-    (trending lists rank as of it); tests pass one of their own.
+    (trending lists rank as of it, the publication window hides what is published
+    after it); tests pass one of their own.
     """
     if settings.read_only:
         built.check(settings.db)  # a clear error at start, before serving anything
@@ -66,6 +67,8 @@ def create_app(
         search_window=settings.limits.search_window,
         immutable=settings.read_only,
     )
+    pool.show_future = settings.show_future
+    pool.clock = clock
     schema = build_schema(pool, settings.limits, production=settings.production)
     metrics = Metrics()
     endpoint = GraphQLEndpoint(
@@ -87,7 +90,7 @@ def create_app(
             {"status": "ok", "contentVersion": info.version, "articles": info.article_count}
         )
 
-    feed = ChangeFeed(settings.db, immutable=settings.read_only)
+    feed = ChangeFeed(settings.db, pool=pool, clock=clock, immutable=settings.read_only)
     sockets = LiveView(schema, settings, pool, feed)
     replica = Replica(pool, feed)
 

@@ -1,10 +1,12 @@
-"""A response cache keyed by the request and the content version.
+"""A response cache keyed by the request and the visibility epoch.
 
 A response depends only on the document, the variables, the operation name,
-whether the caller holds the access token, and the content in the database.
-The key holds all of these except the content, and the whole cache is dropped
-when the content version changes (checked on every request through SQLite's
-``PRAGMA data_version``, which changes when another connection commits).
+whether the caller holds the access token, and the content in the database as
+the publication window shows it. The key holds all of these except the content,
+and the whole cache is dropped when the *epoch* changes: the content version
+(checked on every request through SQLite's ``PRAGMA data_version``, which
+changes when another connection commits) or the next scheduled publication
+(:mod:`db.window`), so no answer outlives the instant an article appears.
 Only complete, error-free responses are kept; the cache is bounded both in
 entries and in bytes.
 """
@@ -21,6 +23,8 @@ import orjson
 from api.http.sharing import etag_of
 
 Key = tuple[str, str | bytes, str | None, bool]
+Epoch = tuple[int, str | None]
+"""The content version and the next scheduled publication (see :meth:`ReadPool.epoch`)."""
 
 
 @dataclass(slots=True)
@@ -52,12 +56,12 @@ def make_key(query: str, variables: dict[str, Any] | None, operation: str | None
 
 
 class ResponseCache:
-    """An LRU of serialized responses for one content version."""
+    """An LRU of serialized responses for one visibility epoch."""
 
     def __init__(self, max_entries: int = 4096, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self.version: int | None = None
+        self.version: Epoch | None = None
         self.digest = ""
         self.size = 0
         self.hits = 0
@@ -67,9 +71,10 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def follow(self, version: int, digest: str = "") -> None:
-        """Drop everything when the content version or digest changed (a replica that
-        switched to another built file may hold the same version number)."""
+    def follow(self, version: Epoch, digest: str = "") -> None:
+        """Drop everything when the epoch (new content, or a publication due) or the digest
+        changed (a replica that switched to another built file may hold the same version
+        number)."""
         if version != self.version or digest != self.digest:
             self._entries.clear()
             self.size = 0

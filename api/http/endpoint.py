@@ -24,7 +24,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.http.cache import Cached, ResponseCache, make_key
+from api.http.cache import Cached, Epoch, ResponseCache, make_key
 from api.http.errors import format_error
 from api.http.graphiql import graphiql_html
 from api.http.observe import Metrics, RequestLog, RequestRecord, finish
@@ -144,14 +144,14 @@ class GraphQLEndpoint:
             raise HTTPProblem(400, "no GraphQL query found: send `query`")
         record.operation = params.operation_name or _operation_name(params.query)
         authorized = self._authorized(request)
-        version, digest = state
-        self.cache.follow(version, digest)
+        now = Now(self.clock)  # an answer that reads its timestamp depends on it: not cached
+        version = self.pool.epoch(now)  # the cache ends at the next scheduled publication
+        self.cache.follow(version, state[1])
         key = make_key(params.query, params.variables, params.operation_name, authorized)
         cached = self.cache.get(key)
         if cached is not None:
             record.cache = "hit"
             return self.cached_response(request, cached, media, persisted)
-        now = Now(self.clock)  # an answer that reads it depends on the time: not cached
         plan_key = (params.query, params.operation_name)
         plan = self.plans.get(plan_key)
         if plan is None and plan_key in self.plans:
@@ -162,7 +162,7 @@ class GraphQLEndpoint:
                 record.fallback = "runtime"
             else:
                 record.executor = "compiled"
-                if self._follows(state) and not now.read:
+                if self._follows(version, state) and not now.read:
                     return self.cached_response(
                         request, self.cache.put(key, body), media, persisted
                     )
@@ -195,7 +195,7 @@ class GraphQLEndpoint:
         if (
             not result.errors
             and response.status_code == 200
-            and self._follows(state)
+            and self._follows(version, state)
             and not now.read
         ):
             entry = self.cache.put(key, bytes(response.body))
@@ -219,6 +219,7 @@ class GraphQLEndpoint:
             return None
 
         def work(session: Session) -> bytes | None:
+            session.now = now  # the instant the cache's epoch was read at
             try:
                 data = plan.execute(session, limits, prepared, authorized, now)
                 return encode({"data": data})
@@ -241,6 +242,7 @@ class GraphQLEndpoint:
         session: Session, now: Now,
     ) -> ExecutionResult:  # fmt: skip
         """Strawberry's executor on its own event loop, in a background worker's session."""
+        session.now = now
         context = Context(
             limits=self.settings.limits, authorized=authorized, session=session, now=now
         )
@@ -265,9 +267,10 @@ class GraphQLEndpoint:
         while len(self.plans) > MAX_PLANS:
             self.plans.popitem(last=False)
 
-    def _follows(self, state: tuple[int, str]) -> bool:
-        """Whether the response cache holds the content ``state`` names."""
-        return (self.cache.version, self.cache.digest) == state
+    def _follows(self, epoch: Epoch, state: tuple[int, str]) -> bool:
+        """Whether the response cache still holds the epoch and content the request began
+        with (a load, a publication due or a replica's switch since then: not)."""
+        return self.cache.version == epoch and self.cache.digest == state[1]
 
     def cached_response(
         self, request: Request, entry: Cached, media: str, persisted: bool

@@ -9,7 +9,7 @@ level (as the DataLoaders do) and writes plain dicts in the order graphql-core
 would, so the response is the same JSON.
 
 A plan covers the shapes news clients send: ``articles``, ``article``,
-``provider``, ``topic``, ``contentInfo`` and ``categories`` with fragments and
+``provider``, ``topic``, ``contentInfo``, ``categories`` and ``changes`` with fragments and
 aliases. Documents with directives, ``node``, interfaces, or types it does not
 know compile to ``None`` and always use the reference executor. At run time,
 anything that would produce an error (a bad argument, a cursor, a forbidden
@@ -65,10 +65,12 @@ Dict = dict[str, Any]
 
 MAX_BUDGETS = 256
 """Costs kept per plan (one per default page size and set of page-size variables)."""
-ROOT_FIELDS = {"articles", "article", "provider", "topic", "contentInfo", "categories"}
+ROOT_FIELDS = {
+    "articles", "article", "provider", "topic", "contentInfo", "categories", "changes",
+}  # fmt: skip
 KNOWN_TYPES = {
     "Query", "ArticleConnection", "ArticleEdge", "Article", "Provider", "Topic", "RelatedItem",
-    "Image", "PageInfo", "Facets", "FacetCount", "ContentInfo", "FiledProvider",
+    "Image", "PageInfo", "Facets", "FacetCount", "ContentInfo", "FiledProvider", "ChangeFeed",
 }  # fmt: skip
 
 

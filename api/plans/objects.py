@@ -8,7 +8,7 @@ adds the article lists, which these objects may hold (a provider's or topic's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from graphql.execution.values import get_argument_values
@@ -17,7 +17,7 @@ from api.plans.tree import Fallback, Field
 from api.plans.values import PROVIDER_SCALARS, TOPIC_SCALARS
 from api.plans.variables import build_arguments
 from api.schema.filed import image_rows
-from api.schema.links import pick_url, preference
+from api.schema.links import LinkKind, pick_url, preference
 from api.schema.pagination import check_first
 from core.clock import Now
 from core.config import Limits
@@ -57,15 +57,24 @@ class Objects:
         self, field: Field, getters: Mapping[str, Callable[[Any], Any]]
     ) -> Callable[[Any], Any]:
         """How to read a plain field from a row (``url`` reads its arguments once)."""
-        if field.name == "url":
-            kinds = preference(self.args(field).get("prefer"))
-            return lambda row: pick_url(row, kinds)
+        if field.name == "url":  # checked at the first row, as the resolver would be
+            asked = self.args(field).get("prefer")
+            kinds: list[Sequence[LinkKind]] = []
+
+            def url(row: Any) -> str | None:
+                if not kinds:
+                    kinds.append(preference(asked))
+                return pick_url(row, kinds[0])
+
+            return url
         getter = getters.get(field.name)
         if getter is None:
             raise Fallback
         return getter
 
     def providers(self, rows: list[ProviderRow], field: Field) -> list[Dict]:
+        if not rows:
+            return []
         if field.getters is not None:  # the usual { name domain }
             return [{key: get(r) for key, get in field.getters} for r in rows]
         fields = field.children
@@ -91,6 +100,8 @@ class Objects:
         return out
 
     def topics(self, rows: list[TopicRow], field: Field) -> list[Dict]:
+        if not rows:
+            return []
         if field.getters is not None:  # the usual { name slug }
             return [{key: get(r) for key, get in field.getters} for r in rows]
         fields = field.children

@@ -13,13 +13,17 @@ from api.plans.tree import Fallback, Field
 from api.plans.values import (
     ARTICLE_SCALARS,
     RELATED_SCALARS,
+    columns_of,
     union,
 )
+from api.schema.changes import read_feed
 from api.schema.images import pick_lead_image
 from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
+from core.ids import encode_id
+from db.feed import ADDED, REMOVED, UPDATED
 from db.rows import ArticleRow, RelatedRow
 
 
@@ -59,6 +63,42 @@ class Execution(Objects):
             elif f.name == "categories":
                 rows = self.db.facets(None, "categories", 1000)
                 out[f.key] = self.facet_counts(unfiltered(rows, "categories"), f.children)
+            elif f.name == "changes":
+                out[f.key] = self.change_feed(f)
+        return out
+
+    def change_feed(self, f: Field) -> Dict:
+        """``changes(since, first, after)``: a page of the change feed."""
+        a = self.args(f)
+        since = a["since"]
+        page = read_feed(self.db, since, a.get("first"), a.get("after"), self.limits.max_page)
+        out: Dict = {}
+        for c in f.children:
+            if c.name in (ADDED, UPDATED):
+                ids = [e.id for e in page.entries if e.kind == c.name]
+                found = self.db.articles_by_id(ids, c.columns) if ids else {}
+                out[c.key] = self.article_nodes([found[i] for i in ids if i in found], c)
+            elif c.name == "removedIds":
+                out[c.key] = [encode_id("Article", e.id) for e in page.entries if e.kind == REMOVED]
+            elif c.name == "pageInfo":
+                values = {
+                    "hasNextPage": page.has_next,
+                    "hasPreviousPage": page.has_previous,
+                    "startCursor": page.cursors[0] if page.cursors else None,
+                    "endCursor": page.cursors[-1] if page.cursors else None,
+                    "__typename": "PageInfo",
+                }
+                out[c.key] = {p.key: values[p.name] for p in c.children}
+            elif c.name == "since":
+                out[c.key] = since
+            elif c.name == "version":
+                out[c.key] = page.version
+            elif c.name == "totalCount":
+                out[c.key] = self.db.change_count(since)
+            elif c.name == "__typename":
+                out[c.key] = "ChangeFeed"
+            else:
+                raise Fallback
         return out
 
     def one_article(self, f: Field) -> Dict | None:
@@ -95,6 +135,8 @@ class Execution(Objects):
         for c in f.children:
             if c.name == "totalCount":
                 out[c.key] = self.db.article_count(page.filter)
+            elif c.name == "contentVersion":
+                out[c.key] = self.db.content_version()
             elif c.name == "countsExact":
                 out[c.key] = self.db.counts_exact(page.filter)
             elif c.name == "asOf":
@@ -163,10 +205,18 @@ class Execution(Objects):
     def article_nodes(self, rows: list[ArticleRow], f: Field) -> list[Any]:
         """The values of an article list or object field: written by SQLite when the
         selection has a shape (JSON text embedded as is), else built here."""
-        if f.rendered is None or not rows or not self.db.renders_json:
+        if f.rendered is None or not rows:
             return self.articles(rows, f.children)
+        if not self.db.can_render(f.rendered.shape):  # the rows hold their ids alone: read the rest
+            found = self.db.articles_by_id([r.id for r in rows], self.node_columns(f))
+            return self.articles([found[r.id] for r in rows if r.id in found], f.children)
         found = self.rendered_articles([row.id for row in rows], f)
         return [found[row.id] for row in rows]
+
+    def node_columns(self, f: Field) -> Any:
+        """The columns the articles of a field read when built here (a field SQLite would
+        have written reads their ids alone)."""
+        return columns_of("Article", f.children) if f.rendered is not None else f.columns
 
     def rendered_articles(self, ids: list[int], f: Field) -> dict[int, Any]:
         """The JSON of the articles with these ids (those that exist), by id."""
@@ -183,7 +233,10 @@ class Execution(Objects):
         return {i: Fragment(text) for i, text in found.items()}
 
     def articles(self, rows: list[ArticleRow], fields: tuple[Field, ...]) -> list[Dict]:
-        """Dicts for a list of articles; nested fields are fetched once for the whole list."""
+        """Dicts for a list of articles; nested fields are fetched once for the whole list.
+        An empty list reads nothing and checks no argument (no resolver would run)."""
+        if not rows:
+            return []
         nested: dict[str, Any] = {}
         ids = [r.id for r in rows]
         with_images = [r.id for r in rows if r.image_count]
@@ -256,14 +309,16 @@ class Execution(Objects):
         limit = self.first(f)
         chosen = [ranked.get(row.id, [])[:limit] for row in rows]
         wanted = sorted({i for ids in chosen for i in ids})
-        if f.rendered is not None and self.db.renders_json:
+        if f.rendered is not None and self.db.can_render(f.rendered.shape):
             nodes = self.rendered_articles(wanted, f) if wanted else {}
         else:
-            found = self.db.articles_by_id(wanted, f.columns) if wanted else {}
+            found = self.db.articles_by_id(wanted, self.node_columns(f)) if wanted else {}
             nodes = dict(zip(found, self.articles(list(found.values()), f.children), strict=True))
         return [[nodes[i] for i in ids if i in nodes] for ids in chosen]
 
     def related(self, rows: list[RelatedRow], fields: tuple[Field, ...]) -> list[Dict]:
+        if not rows:
+            return []
         nested: dict[str, Any] = {}
         limits = {f.key: self.first(f) for f in fields if f.name == "images"}
         for f in fields:
@@ -275,10 +330,11 @@ class Execution(Objects):
                 nested["images"] = self.db.related_images([r.id for r in rows]) if rows else {}
             elif f.name == "article":
                 targets = {r.target_id for r in rows if r.target_id}
-                if f.rendered is not None and self.db.renders_json:
+                if f.rendered is not None and self.db.can_render(f.rendered.shape):
                     nested[f.key] = self.rendered_articles(sorted(targets), f) if targets else {}
                     continue
-                found_articles = self.db.articles_by_id(targets, f.columns) if targets else {}
+                wanted = self.node_columns(f)
+                found_articles = self.db.articles_by_id(targets, wanted) if targets else {}
                 built_articles = self.articles(list(found_articles.values()), f.children)
                 nested[f.key] = dict(zip(found_articles, built_articles, strict=True))
         columns: list[list[Any]] = []

@@ -191,6 +191,15 @@ class ArticleConnection:
 
     @strawberry.field(
         description=(
+            "The content version this page was read at: pass it to `changes(since: ...)` "
+            "later to learn what changed."
+        )
+    )
+    def content_version(self, info: ContextInfo) -> int:
+        return info.context.db.content_version()
+
+    @strawberry.field(
+        description=(
             "Whether `totalCount` and `facets` count every matching article. False only when "
             "a full-text search in the filter matches more articles than the search window "
             "(the limit `search_window`, 10,000 by default): then its most recently loaded "

@@ -49,6 +49,8 @@ from core.config import Limits
 from core.errors import QueryTooComplex
 
 LIST_ESTIMATE = 10
+FEED_PAGE = 100
+"""The page size of ``changes`` when ``first`` is not given (at most ``max_page``)."""
 AGGREGATE_COST = 5_000
 """What counting or faceting a filtered list costs: a filter the loader keeps no counts
 for is counted over a window of up to 10,000 articles, some milliseconds of SQL whatever
@@ -260,7 +262,9 @@ def cost_parts(
                 total += multiplier * SIMILAR_COST
             if gtype.name.endswith("Connection"):
                 items = size(field, default_page)  # counts and facets are once per page
-            elif name in ("edges", "nodes") and parent.name.endswith("Connection"):
+            elif gtype.name == "ChangeFeed":
+                items = size(field, FEED_PAGE)
+            elif _page_list(name, parent.name):
                 factor = page
             elif is_list:
                 factor = size(field, LIST_ESTIMATE)
@@ -268,6 +272,13 @@ def cost_parts(
         return total
 
     return walk(operation.selection_set, root, frozenset(), 1), aggregates[0]
+
+
+def _page_list(name: str, parent: str) -> bool:
+    """Whether a field is the list of a page (as many items as the page's size)."""
+    if parent.endswith("Connection"):
+        return name in ("edges", "nodes")
+    return parent == "ChangeFeed" and name in ("added", "updated")
 
 
 def operation_cost(

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.schema.arguments import After, First
+from api.schema.changes import ChangeFeed, change_feed
 from api.schema.connections import (
     ContextInfo,
     FacetCount,
@@ -137,6 +138,34 @@ class Query:
             trow = db.topic_by(key, None)
             return None if trow is None else Topic.from_row(trow)
         return None
+
+    @strawberry.field(
+        description=(
+            "What changed since a content version (`contentInfo.version`, a connection's "
+            "`contentVersion`, or the `version` of a previous feed): articles added and "
+            "updated, ids removed, paginated, so a client or a search indexer refreshes "
+            "incrementally. The last 1,000 changing loads are kept: an older `since` is a "
+            "`BAD_USER_INPUT` that says to fetch everything again."
+        )
+    )
+    def changes(
+        self,
+        info: ContextInfo,
+        since: Annotated[
+            int, strawberry.argument(description="The content version the client holds.")
+        ],
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many changed articles on this page (default 100)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Start after this cursor (`pageInfo.endCursor`)."),
+        ] = None,
+    ) -> ChangeFeed:
+        return change_feed(info, since, first, after)
 
     @strawberry.field(description="The content version and size, to tell whether data is current.")
     def content_info(self, info: ContextInfo) -> ContentInfo:

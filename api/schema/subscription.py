@@ -33,7 +33,8 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "Tells a live client when content changed: the new version and the ids added, "
-            "updated and removed. With `filter`, only changes touching matching articles."
+            "updated and removed. With `filter`, only changes touching matching articles. An "
+            "article scheduled for later is told as added when its publication time passes."
         )
     )
     async def content_changed(
@@ -45,12 +46,13 @@ class Subscription:
         wanted = to_filter(filter)
         async for change in ctx.feed.changes():
             added, updated = change.added, change.updated
-            if wanted is not None:
-                keep = await ctx.pool.read(partial(_matching, wanted, (*added, *updated)))
-                added = tuple(i for i in added if i in keep)
-                updated = tuple(i for i in updated if i in keep)
-                if not added and not updated and not change.removed:
-                    continue
+            # the filter, and the publication window: an article scheduled for later is
+            # told when its time comes (the feed's change then lists it as added)
+            keep = await ctx.pool.read(partial(_matching, wanted, (*added, *updated)))
+            added = tuple(i for i in added if i in keep)
+            updated = tuple(i for i in updated if i in keep)
+            if not added and not updated and not change.removed:
+                continue
             yield ContentChange(
                 version=change.version,
                 loaded_at=as_datetime(change.loaded_at),
@@ -60,5 +62,5 @@ class Subscription:
             )
 
 
-def _matching(wanted: query.Filter, ids: Iterable[int], session: Session) -> set[int]:
+def _matching(wanted: query.Filter | None, ids: Iterable[int], session: Session) -> set[int]:
     return session.matching_ids(wanted, ids)
