@@ -33,6 +33,10 @@ from db.article_rows import published_day
 
 STORY_DAYS = 3
 """How many days apart two articles with near-duplicate titles may be published."""
+BAND_CANDIDATES = 64
+"""The most articles one title band offers as candidates (the first in the index order: by
+day, then id). A band of common words in a dense week could offer thousands, and a first
+load of a million articles must stay linear; true duplicates share several bands."""
 _FETCH = 2_000
 
 _TODO = "(SELECT id FROM temp.story_todo)"
@@ -48,7 +52,8 @@ _TITLE_PAIRS = f"""
 SELECT t.id, o.id, o.story_id, o.id IN {_TODO}, ta.title, o.title
 FROM temp.story_todo t
 JOIN story_bands b ON b.article_id = t.id
-JOIN story_bands c ON c.band = b.band AND c.day BETWEEN b.day - ? AND b.day + ?
+JOIN story_bands c ON c.rowid IN (SELECT rowid FROM story_bands
+    WHERE band = b.band AND day BETWEEN b.day - ? AND b.day + ? LIMIT ?)
     AND c.article_id <> t.id
 JOIN articles ta ON ta.id = t.id
 JOIN articles o ON o.id = c.article_id
@@ -157,7 +162,8 @@ class Stories:
             while rows := await cursor.fetchmany(_FETCH):
                 for article_id, other, story, todo in rows:
                     links.join(article_id, other if todo else story, todo)
-        async with conn.execute(_TITLE_PAIRS, (STORY_DAYS, STORY_DAYS)) as cursor:
+        params = (STORY_DAYS, STORY_DAYS, BAND_CANDIDATES)
+        async with conn.execute(_TITLE_PAIRS, params) as cursor:
             while rows := await cursor.fetchmany(_FETCH):
                 for article_id, other, story, todo, title, other_title in rows:
                     if same_story(words(title), words(other_title)):
