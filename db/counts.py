@@ -19,13 +19,12 @@ content version changes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from db.lookups import LookupReads
-from db.query import Filter, only, where
+from db.query import Filter, only, where, where_rest
 from db.rows import FacetRow
 from db.search import SearchReads
 from db.session import IDS, ids_json
@@ -160,7 +159,7 @@ class CountReads(LookupReads, SearchReads):
             params: tuple[Any, ...] = (f.text, window.low)
         elif f is not None and f.text is not None:  # at most the text's window matches
             window = self.window(f.text)
-            rest = where(replace(f, text=None), self.search_window)
+            rest = where_rest(f, self.search_window, text=None)
             sql = (
                 f"SELECT {_WINDOW} FROM ({_TEXT_IDS}) m CROSS JOIN articles a ON a.id = m.rowid"
                 f" WHERE {rest.sql}"

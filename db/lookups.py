@@ -28,6 +28,9 @@ from db.rows import (
 )
 from db.session import IDS, SessionCore, group, ids_json
 
+MAX_DUPLICATES = 100
+"""The most duplicates an article lists (``Article.duplicates`` takes at most 100)."""
+
 
 class LookupReads(SessionCore):
     """Reads of rows by key, and of the lists under them."""
@@ -101,6 +104,21 @@ class LookupReads(SessionCore):
             (ids_json(ids),),
         ):
             out.setdefault(article_id, []).append(TopicRow._make(topic))
+        return out
+
+    def duplicate_ids(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        """The other articles of each article's story, best first (as ``dedupe`` ranks
+        them: quality, then newest, then highest id), at most :data:`MAX_DUPLICATES`."""
+        out: dict[int, list[int]] = {}
+        for article_id, other in self.rows(
+            "SELECT article_id, other FROM (SELECT a.id AS article_id, d.id AS other,"
+            " row_number() OVER (PARTITION BY a.id ORDER BY d.sk_quality DESC,"
+            " d.sk_published DESC, d.id DESC) AS n FROM articles a"
+            " JOIN articles d ON d.story_id = a.story_id AND d.id <> a.id"
+            f" WHERE a.id IN {IDS}) WHERE n <= ? ORDER BY article_id, n",
+            (ids_json(ids), MAX_DUPLICATES),
+        ):
+            out.setdefault(article_id, []).append(other)
         return out
 
     def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:

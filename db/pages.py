@@ -10,7 +10,6 @@ a search are kept per content version, so later pages skip the ranking.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from db.lookups import LookupReads
@@ -23,6 +22,7 @@ from db.query import (
     only,
     single_topic,
     where,
+    where_rest,
 )
 from db.rows import ArticleRow, Columns, article_columns
 from db.search import MATCHES_FROM, SCORE, SearchReads
@@ -72,7 +72,7 @@ class PageReads(LookupReads, SearchReads):
             )
             params.extend((window.rank_low, text, window.low))
             if f is not None and f.text is not None:  # the join applies it already
-                cond = where(replace(f, text=None), self.search_window)
+                cond = where_rest(f, self.search_window, text=None)
         elif topic is not None:
             assert f is not None
             source, key, key_id, cond = self.topic_source(f, topic)
@@ -111,10 +111,10 @@ class PageReads(LookupReads, SearchReads):
         # the driving index already limits rows to the topic: drop that condition
         cond = where(f, self.search_window)
         if f.topics_any == (topic,):
-            cond = where(replace(f, topics_any=None), self.search_window)
+            cond = where_rest(f, self.search_window, topics_any=None)
         elif f.topics_all and topic in f.topics_all:
             rest = tuple(t for t in f.topics_all if t != topic) or None
-            cond = where(replace(f, topics_all=rest), self.search_window)
+            cond = where_rest(f, self.search_window, topics_all=rest)
         source = (
             "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
             " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
@@ -129,7 +129,7 @@ class PageReads(LookupReads, SearchReads):
         (score 0) newest first, read in the text index's own order."""
         text = f.text or ""
         window = self.window(text)
-        cond = where(replace(f, text=None), self.search_window)
+        cond = where_rest(f, self.search_window, text=None)
         select, make = article_columns(columns)
         found: list[tuple[Any, ArticleRow]] = []
         if cursor is None or cursor[0] > 0:

@@ -41,6 +41,7 @@ class ArticleRow(NamedTuple):
     extra: str | None
     body_html: str | None
     featured_content_html: str | None
+    story_id: int | None
 
 
 ARTICLE_COLUMNS = ", ".join(f"a.{name}" for name in ArticleRow._fields)

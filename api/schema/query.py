@@ -16,10 +16,11 @@ from api.schema.connections import (
     TopicConnection,
     TopicEdge,
 )
+from api.schema.feeds import article_list
 from api.schema.pages import fetch_ranked_page
 from api.schema.scalars import DateTime, as_datetime
 from api.schema.sidebar import unfiltered
-from api.schema.types import Article, Node, Provider, Topic, article_list
+from api.schema.types import Article, Node, Provider, Topic
 from core.errors import BadArgument
 from core.ids import decode_id
 
@@ -74,6 +75,7 @@ class Query:
         "Articles: filtered, sorted (newest first by default; by relevance for a search) "
         "and paginated with cursors. `first`/`last` default to 20, at most 100.",
         lambda _: {},
+        Article.from_row,
     )
 
     @strawberry.field(description="Providers, most articles first.")
