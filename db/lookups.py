@@ -58,6 +58,19 @@ class LookupReads(SessionCore):
         )
         return found[0] if found else None
 
+    def article_by_key(self, key: str | None, columns: Columns = None) -> ArticleRow | None:
+        """The article (the least id) one of whose addresses has this key (core/urls.py)."""
+        if key is None:
+            return None
+        select, make = article_columns(columns)
+        found = self.rows(
+            f"SELECT {select} FROM articles a WHERE a.id = (SELECT article_id FROM article_urls"
+            " WHERE url = ? ORDER BY article_id LIMIT 1)",
+            (key,),
+            make,
+        )
+        return found[0] if found else None
+
     # -- nested lists, batched ------------------------------------------------
 
     def article_images(self, ids: Iterable[int]) -> dict[int, list[ImageRow]]:

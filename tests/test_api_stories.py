@@ -102,6 +102,15 @@ async def test_related_links_find_articles_by_address_key(loaded: SimpleNamespac
     assert found["tracked"] in (slug(1), slug(2))
     assert found["amp only"] in (slug(3), slug(4))
     assert found["elsewhere"] is None
+    by_url = """{ a: article(url: "https://www.news.example.com/2024/acme-fined/?fbclid=1") { slug }
+                  b: article(url: "https://other.example.org/b/launch/amp") { slug }
+                  c: article(url: "https://nowhere.example.net/x") { slug } }"""
+    answer = data(await client(loaded.db)(by_url))
+    assert answer["a"]["slug"] in (slug(1), slug(2)) and answer["b"]["slug"] in (slug(3), slug(4))
+    assert answer["c"] is None
+    both = Both(loaded)  # type: ignore[arg-type]
+    await both.check(by_url)
+    assert both.compared == 1
 
 
 DEDUPED = """query Feed($first: Int, $after: String, $last: Int, $before: String,

@@ -20,6 +20,7 @@ from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
+from core.urls import url_key
 from db.rows import ArticleRow, RelatedRow
 
 
@@ -68,8 +69,10 @@ class Execution(Objects):
         if given == ["slug"]:
             row = self.db.article_by("slug", a["slug"], f.columns)
         elif given == ["url"]:
-            row = self.db.article_by("web_url", a["url"], f.columns) or self.db.article_by(
-                "original_url", a["url"], f.columns
+            row = (
+                self.db.article_by("web_url", a["url"], f.columns)
+                or self.db.article_by("original_url", a["url"], f.columns)
+                or self.db.article_by_key(url_key(a["url"]), f.columns)
             )
         else:
             raise Fallback

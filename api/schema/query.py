@@ -23,6 +23,7 @@ from api.schema.sidebar import unfiltered
 from api.schema.types import Article, Node, Provider, Topic
 from core.errors import BadArgument
 from core.ids import decode_id
+from core.urls import url_key
 
 
 @strawberry.type(description="The content version, so a client can tell whether it is current.")
@@ -55,7 +56,13 @@ class Query:
         ] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
         url: Annotated[
-            str | None, strawberry.argument(description="Its web URL or original URL.")
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Its web URL or original URL; else any of its addresses in another form "
+                    "(tracking parameters, AMP page), as related items are linked."
+                )
+            ),
         ] = None,
     ) -> Article | None:
         kind, value = _one_of(id=id, slug=slug, url=url)
@@ -68,7 +75,11 @@ class Query:
         elif kind == "slug":
             row = db.article_by("slug", value)
         else:
-            row = db.article_by("web_url", value) or db.article_by("original_url", value)
+            row = (
+                db.article_by("web_url", value)
+                or db.article_by("original_url", value)
+                or db.article_by_key(url_key(value))
+            )
         return None if row is None else Article.from_row(row)
 
     articles = article_list(
