@@ -148,6 +148,17 @@ TRENDING = """query Trending($topic: String!) {
   }
 }"""
 
+STORY_FEED = """query StoryFeed {
+  articles(first: 10, dedupe: true) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      title quality storyId
+      duplicates(first: 3) { title webUrl provider { name } }
+    }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -163,6 +174,7 @@ README_SHAPES = {
     "MoreLikeThis": MORE_LIKE_THIS,
     "BestThenNewest": BEST_THEN_NEWEST,
     "Trending": TRENDING,
+    "StoryFeed": STORY_FEED,
 }
 """Operation name -> document, in the README's order."""
 

@@ -42,6 +42,7 @@ README_LITERALS = {
     },
     "BestThenNewest": {},
     "Trending": {"topic": '"ai"'},
+    "StoryFeed": {},
 }
 
 
