@@ -40,23 +40,25 @@ load of a million articles must stay linear; true duplicates share several bands
 _FETCH = 2_000
 
 _TODO = "(SELECT id FROM temp.story_todo)"
+# CROSS JOIN keeps the order written: the articles to match drive, each through an index
+# (else the planner may scan every article first, whatever the load changed)
 _URL_PAIRS = f"""
 SELECT t.id, o.id, o.story_id, o.id IN {_TODO}
 FROM temp.story_todo t
-JOIN article_urls u ON u.article_id = t.id
-JOIN article_urls v ON v.url = u.url AND v.article_id <> t.id
-JOIN articles o ON o.id = v.article_id
+CROSS JOIN article_urls u ON u.article_id = t.id
+CROSS JOIN article_urls v ON v.url = u.url AND v.article_id <> t.id
+CROSS JOIN articles o ON o.id = v.article_id
 WHERE o.id > t.id OR o.id NOT IN {_TODO}
 """
 _TITLE_PAIRS = f"""
 SELECT t.id, o.id, o.story_id, o.id IN {_TODO}, ta.title, o.title
 FROM temp.story_todo t
-JOIN story_bands b ON b.article_id = t.id
-JOIN story_bands c ON c.rowid IN (SELECT rowid FROM story_bands
+CROSS JOIN articles ta ON ta.id = t.id
+CROSS JOIN story_bands b ON b.article_id = t.id
+CROSS JOIN story_bands c ON c.rowid IN (SELECT rowid FROM story_bands
     WHERE band = b.band AND day BETWEEN b.day - ? AND b.day + ? LIMIT ?)
     AND c.article_id <> t.id
-JOIN articles ta ON ta.id = t.id
-JOIN articles o ON o.id = c.article_id
+CROSS JOIN articles o ON o.id = c.article_id
 WHERE o.id > t.id OR o.id NOT IN {_TODO}
 """
 
@@ -148,7 +150,7 @@ class Stories:
         conn = self.conn
         await conn.execute(
             "INSERT OR IGNORE INTO temp.story_todo (id) SELECT l.id FROM temp.load_changes l"
-            " JOIN articles a ON a.id = l.id WHERE l.kind <> 'removed'"
+            " CROSS JOIN articles a ON a.id = l.id WHERE l.kind <> 'removed'"
         )
         await conn.execute(
             "INSERT OR IGNORE INTO temp.story_todo (id) SELECT a.id FROM articles a"
