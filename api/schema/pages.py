@@ -95,6 +95,10 @@ class ArticlePage(ListPage):
     """Whether the list keeps one article per story (``dedupe: true``)."""
 
 
+DEDUPED = query.Filter(dedupe=True)
+"""The filter of a whole feed with one article per story."""
+
+
 def scoped(
     user_filter: query.Filter | None, provider: str | None, topic: str | None,
     dedupe: bool = False,
@@ -109,7 +113,7 @@ def scoped(
             all_of=(user_filter,) if user_filter else (),
         )
     if dedupe:
-        found = replace(found or query.Filter(), dedupe=True)
+        found = DEDUPED if found is None else replace(found, dedupe=True)
     return found
 
 
