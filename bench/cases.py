@@ -33,15 +33,16 @@ no cold request repeats the warm one (or the checks', which use -1,000,000 and b
 ALL_CASES = (
     "homepage", "topic", "deep", "search", "article",
     "readme-topic", "readme-provider", "readme-search", "readme-article",
-    "snippets", "similar", "best-newest", "trending-2", "sidebar", "changes",
+    "snippets", "similar", "best-newest", "trending-2", "sidebar", "changes", "dedupe",
 )  # fmt: skip
 """The bench's shapes, then the README's TopicPage, ProviderPage, Search and Article
 (:mod:`bench.queries`; the README's Homepage is ``homepage``), then its Discovery
 examples: SearchSnippets (``snippets``), MoreLikeThis (``similar``), BestThenNewest
 (``best-newest``, page 6), Trending (``trending-2``, page 2) and Sidebar (``sidebar``: the
-two largest topics ticked, disjunctive facets with toggles), and ``changes``: a search
+two largest topics ticked, disjunctive facets with toggles), ``changes``: a search
 indexer catching up with the change feed from version 0, 100 articles a page (warm: the
-first page; cold: the first :data:`FEED_PAGES` pages by cursor). The README's documents do
+first page; cold: the first :data:`FEED_PAGES` pages by cursor), and ``dedupe``: the
+homepage with ``dedupe: true`` (one article per story). The README's documents do
 not use ``minWidth``: their cold bodies carry it as an unused variable, which keys the
 response cache (so it cannot answer) without changing the work."""
 DEEP_PAGE = 500
@@ -66,6 +67,9 @@ HOMEPAGE = """query Homepage($first: Int!, $after: String, $minWidth: Int!) {
     }
   }
 }"""
+
+DEDUPED = HOMEPAGE.replace("after: $after)", "after: $after, dedupe: true)", 1)
+"""The homepage with one article per story (its counts over a window of the newest)."""
 
 TOPIC = """query TopicPage($slug: String!, $minWidth: Int!) {
   topic(slug: $slug) {
@@ -268,6 +272,9 @@ def build_cases(names: Sequence[str], db: Path, client: httpx.Client, out: TextI
             slugs = article_slugs(db)
             note = f"MoreLikeThis, {len(slugs):,} slugs cold"
             cases.append(gql_case(name, queries.MORE_LIKE_THIS, [{"slug": s} for s in slugs], note))
+        elif name == "dedupe":
+            note = "20 newest, one per story"
+            cases.append(gql_case(name, DEDUPED, [{"first": 20, "after": None}], note))
         elif name == "sidebar":
             (first, n1), (second, n2) = popular_topics(db, 2)
             note = f"Sidebar, topics {first!r} + {second!r} ({n1:,} + {n2:,} articles)"

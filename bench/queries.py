@@ -195,6 +195,7 @@ TOPIC_FEED = """query TopicFeed($slug: String!, $providers: [String!]) {
     }
   }
 }"""
+
 UPCOMING = """query Upcoming($day: DateTime!) {
   articles(first: 5, filter: { publishedAfter: $day },
            orderBy: { field: PUBLISHED_AT, direction: ASC }) {
@@ -224,6 +225,17 @@ CHANGE_PAGES = """query ChangePages($since: Int!, $after: String) {
 }"""
 """What a search indexer sends to catch up: the README's Changes, 100 a page, by cursor."""
 
+STORY_FEED = """query StoryFeed {
+  articles(first: 10, dedupe: true) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      title quality storyId
+      duplicates(first: 3) { title webUrl provider { name } }
+    }
+  }
+}"""
+
 README_SHAPES = {
     "Homepage": HOMEPAGE,
     "TopicPage": TOPIC_PAGE,
@@ -245,6 +257,7 @@ README_SHAPES = {
     "TopicFeed": TOPIC_FEED,
     "Upcoming": UPCOMING,
     "Changes": CHANGES,
+    "StoryFeed": STORY_FEED,
 }
 """Operation name -> document, in the README's order."""
 

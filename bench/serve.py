@@ -18,7 +18,8 @@ related), ``topic`` (a popular topic's page with facets), ``deep`` (page 500 of 
 feed by cursor, fetched through the API beforehand), ``search`` (full-text, by
 relevance), ``article`` (one article by slug with its related items), and the README's
 other examples as printed there: ``readme-topic``, ``readme-provider``, ``readme-search``,
-``readme-article``, ``snippets`` (SearchSnippets) and ``similar`` (MoreLikeThis).
+``readme-article``, ``snippets`` (SearchSnippets) and ``similar`` (MoreLikeThis); and
+``dedupe``, the homepage with ``dedupe: true`` (one article per story).
 
 After the table it prints the homepage body of both servers (sizes, and whether the JSON
 is equal: the floor is only a floor if it does the same work), what answered each run

@@ -62,6 +62,8 @@ class RelatedItem(NamedTuple):
     provider: Provider | None = None
     images: tuple[Image, ...] = ()
     extra: str | None = None
+    url_key: str | None = None
+    """The matching key of its address (:mod:`core.urls`), to find its article."""
 
 
 class Article(NamedTuple):
@@ -93,6 +95,10 @@ class Article(NamedTuple):
     """The body as sanitised HTML (rendered by the parser, :mod:`loaders.render`)."""
     featured_content_html: str | None = None
     """The allowed embeds of ``featured_content``, rebuilt as safe HTML."""
+    url_keys: tuple[str, ...] = ()
+    """The matching keys of its addresses (:mod:`core.urls`): one story per page."""
+    title_bands: tuple[int, ...] = ()
+    """The MinHash band keys of its title (:mod:`core.titles`), to find near-duplicates."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import aiosqlite
@@ -27,6 +28,8 @@ class RowBatch:
     images: list[Row] = field(default_factory=list)
     related: list[Row] = field(default_factory=list)
     related_images: list[Row] = field(default_factory=list)
+    urls: list[Row] = field(default_factory=list)
+    bands: list[Row] = field(default_factory=list)
 
     @property
     def article_ids(self) -> list[int]:
@@ -47,7 +50,7 @@ def article_row(
         art.published_at, art.original_url, art.web_url, art.amp_web_url, art.cdn_amp_web_url,
         art.type, art.quality, art.heat, flag(art.published), art.featured_content,
         art.secured, provider_id, len(art.images), art.extra, art.body_html,
-        art.featured_content_html, filed_id,
+        art.featured_content_html, filed_id, article_id,
     )  # fmt: skip
 
 
@@ -63,8 +66,27 @@ def related_row(
     return (
         related_id, article_id, position, rel.title, rel.excerpt, rel.published_at,
         rel.web_url, rel.amp_web_url, rel.cdn_amp_web_url, rel.type, rel.quality,
-        provider_id, rel.extra, filed_id,
+        provider_id, rel.extra, filed_id, rel.url_key,
     )  # fmt: skip
+
+
+def key_rows(article_id: int, art: Article) -> tuple[list[Row], list[Row]]:
+    """Rows of an article's address keys and of its title bands (with its day)."""
+    urls = [(article_id, url) for url in art.url_keys]
+    day = published_day(art.published_at)
+    if not art.title_bands or day is None:
+        return urls, []
+    return urls, [(article_id, band, day) for band in art.title_bands]
+
+
+def published_day(published_at: str | None) -> int | None:
+    """The day number a title band is kept under (none without a date)."""
+    if not published_at:
+        return None
+    try:
+        return date.fromisoformat(published_at[:10]).toordinal()
+    except ValueError:
+        return None
 
 
 def image_rows(owner: int, images: Sequence[Image]) -> list[Row]:
@@ -81,8 +103,8 @@ async def insert_batch(conn: aiosqlite.Connection, batch: RowBatch) -> None:
         "INSERT INTO articles (id, path, slug, category, title, excerpt, body, published_at,"
         " original_url, web_url, amp_web_url, cdn_amp_web_url, type, quality, heat,"
         " published, featured_content, secured, provider_id, image_count, extra, body_html,"
-        " featured_content_html, filed_provider_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " featured_content_html, filed_provider_id, story_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         batch.articles,
     )
     await conn.executemany(
@@ -98,8 +120,12 @@ async def insert_batch(conn: aiosqlite.Connection, batch: RowBatch) -> None:
     await conn.executemany(
         "INSERT INTO related (id, article_id, position, title, excerpt, published_at,"
         " web_url, amp_web_url, cdn_amp_web_url, type, quality, provider_id, extra,"
-        " filed_provider_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " filed_provider_id, url_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         batch.related,
+    )
+    await conn.executemany("INSERT INTO article_urls (article_id, url) VALUES (?,?)", batch.urls)
+    await conn.executemany(
+        "INSERT INTO story_bands (article_id, band, day) VALUES (?,?,?)", batch.bands
     )
     await conn.executemany(
         "INSERT INTO related_images (related_id, position, url, width, height, is_cached,"

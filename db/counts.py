@@ -19,7 +19,6 @@ content version changes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -187,7 +186,7 @@ class CountReads(LookupReads, SearchReads):
             params: tuple[Any, ...] = (f.text, window.low, *visible.params)
         elif f is not None and f.text is not None:  # at most the text's window matches
             window = self.window(f.text)
-            rest = self.cond(replace(f, text=None))
+            rest = self.cond(f, text=None)
             sql = (
                 f"SELECT {_WINDOW} FROM ({_TEXT_IDS}) m CROSS JOIN articles a ON a.id = m.rowid"
                 f" WHERE {rest.sql}"

@@ -25,7 +25,10 @@ import aiosqlite
 BULK_MIN = 20_000
 """Articles a load must write before deferring indexes pays off."""
 
-SCATTERED = ("articles_original_url", "articles_title", "articles_web_url")
+SCATTERED = (
+    "article_urls_url", "articles_original_url", "articles_title", "articles_web_url",
+    "story_bands_band",
+)  # fmt: skip
 """Indexes whose keys arrive in no particular order during a load (see above)."""
 
 

@@ -38,12 +38,16 @@ async def next_version(conn: aiosqlite.Connection, changes: ChangeRecorder) -> N
 
 
 _DERIVE = (
-    # a related item whose URL is an article's web or original URL links to it
+    # a related item whose URL is an article's web or original URL links to it; else one
+    # whose address key (core/urls.py: no tracking parameters, AMP forms mapped back) is
+    # one of an article's keys
     """
     WITH links AS (
         SELECT r.id AS rid, COALESCE(
             (SELECT a.id FROM articles a WHERE a.web_url = r.web_url ORDER BY a.id LIMIT 1),
-            (SELECT a.id FROM articles a WHERE a.original_url = r.web_url ORDER BY a.id LIMIT 1)
+            (SELECT a.id FROM articles a WHERE a.original_url = r.web_url ORDER BY a.id LIMIT 1),
+            (SELECT u.article_id FROM article_urls u WHERE u.url = r.url_key
+             ORDER BY u.article_id LIMIT 1)
         ) AS tid
         FROM related r
     )

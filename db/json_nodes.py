@@ -29,7 +29,8 @@ class Part(NamedTuple):
     """One key of a JSON object and what gives its value.
 
     ``kind`` is ``column`` (a column as it is), ``flag`` (an integer column as a
-    boolean), ``id`` (the global id of the row: ``name`` is the type), ``text``
+    boolean), ``id`` (the global id of the row: ``name`` is the type), ``story`` (the
+    id of an article's story), ``text``
     (a constant string, e.g. ``__typename``), or a relation of the row's table
     (see :data:`RELATIONS`) with its own ``shape``; ``param`` is the index of
     the run-time value a relation takes (a list's ``first``, a lead picture's
@@ -143,6 +144,8 @@ def _value(table: str, part: Part, alias: str, params: list[int], depth: int) ->
         return f"ng_id('{part.name}', {alias}.{ID_COLUMNS[table]})"
     if part.kind == "text":
         return f"'{part.name}'"
+    if part.kind == "story":
+        return f"ng_id('Story', {alias}.story_id)"
     how, source = RELATIONS[(table, part.kind)]
     assert part.shape is not None
     inner = f"r{depth}"

@@ -37,6 +37,8 @@ _HIDDEN_BY = {
     " GROUP BY topic_id",
 }
 """How many hidden articles (published after now) each provider or topic has."""
+MAX_DUPLICATES = 100
+"""The most duplicates an article lists (``Article.duplicates`` takes at most 100)."""
 
 
 class LookupReads(SessionCore):
@@ -77,6 +79,19 @@ class LookupReads(SessionCore):
         hidden = dict(self.aggregate(sql, (window.hidden_json,), quick=True))
         n = hidden.get(row.id)
         return row._replace(article_count=row.article_count - n) if n else row
+
+    def article_by_key(self, key: str | None, columns: Columns = None) -> ArticleRow | None:
+        """The article (the least id) one of whose addresses has this key (core/urls.py)."""
+        if key is None:
+            return None
+        select, make = article_columns(columns)
+        found = self.rows(
+            f"SELECT {select} FROM articles a WHERE a.id = (SELECT article_id FROM article_urls"
+            " WHERE url = ? ORDER BY article_id LIMIT 1)",
+            (key,),
+            make,
+        )
+        return found[0] if found else None
 
     # -- nested lists, batched ------------------------------------------------
 
@@ -124,6 +139,21 @@ class LookupReads(SessionCore):
             (ids_json(ids),),
         ):
             out.setdefault(article_id, []).append(self.counted(TopicRow._make(topic)))
+        return out
+
+    def duplicate_ids(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        """The other articles of each article's story, best first (as ``dedupe`` ranks
+        them: quality, then newest, then highest id), at most :data:`MAX_DUPLICATES`."""
+        out: dict[int, list[int]] = {}
+        for article_id, other in self.rows(
+            "SELECT article_id, other FROM (SELECT a.id AS article_id, d.id AS other,"
+            " row_number() OVER (PARTITION BY a.id ORDER BY d.sk_quality DESC,"
+            " d.sk_published DESC, d.id DESC) AS n FROM articles a"
+            " JOIN articles d ON d.story_id = a.story_id AND d.id <> a.id"
+            f" WHERE a.id IN {IDS}) WHERE n <= ? ORDER BY article_id, n",
+            (ids_json(ids), MAX_DUPLICATES),
+        ):
+            out.setdefault(article_id, []).append(other)
         return out
 
     def related(self, ids: Iterable[int], columns: Columns = None) -> dict[int, list[RelatedRow]]:

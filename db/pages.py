@@ -10,7 +10,6 @@ a search are kept per content version, so later pages skip the ranking.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from db.lookups import LookupReads
@@ -71,7 +70,7 @@ class PageReads(LookupReads, SearchReads):
             )
             params.extend((window.rank_low, text, window.low))
             if f is not None and f.text is not None:  # the join applies it already
-                cond = self.cond(replace(f, text=None))
+                cond = self.cond(f, text=None)
         elif topic is not None:
             assert f is not None
             source, key, key_id, cond = self.topic_source(f, topic)
@@ -110,10 +109,10 @@ class PageReads(LookupReads, SearchReads):
         # the driving index already limits rows to the topic: drop that condition
         cond = self.cond(f)
         if f.topics_any == (topic,):
-            cond = self.cond(replace(f, topics_any=None))
+            cond = self.cond(f, topics_any=None)
         elif f.topics_all and topic in f.topics_all:
             rest = tuple(t for t in f.topics_all if t != topic) or None
-            cond = self.cond(replace(f, topics_all=rest))
+            cond = self.cond(f, topics_all=rest)
         source = (
             "article_topics x CROSS JOIN articles a ON a.id = x.article_id"
             " AND x.topic_id = (SELECT id FROM topics WHERE name = ? OR slug = ? LIMIT 1)"
@@ -128,7 +127,7 @@ class PageReads(LookupReads, SearchReads):
         (score 0) newest first, read in the text index's own order."""
         text = f.text or ""
         window = self.window(text)
-        cond = self.cond(replace(f, text=None))
+        cond = self.cond(f, text=None)
         select, make = article_columns(columns)
         found: list[tuple[Any, ArticleRow]] = []
         if cursor is None or cursor[0] > 0:

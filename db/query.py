@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from db.schema import LOW_INT
@@ -104,6 +105,9 @@ class Filter:
     has_images: bool | None = None
     text: str | None = None
     include_descendants: bool = False
+    dedupe: bool = False
+    """Keep one article per story: the best among the story's articles that match the
+    rest of the filter (see :func:`story_condition`). Meaningful at the top level only."""
     all_of: tuple[Filter, ...] = ()
     any_of: tuple[Filter, ...] = ()
     none_of: Filter | None = None
@@ -162,16 +166,50 @@ WINDOW_START = f"(SELECT ifnull(min(rowid), 0) FROM ({MATCHES}))"
 """The lowest id in a search's window, to rank only its matches (text, window)."""
 
 
+@lru_cache(maxsize=4096)
 def where(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
     """Compile a filter to a condition on ``articles a`` (``1`` when empty).
 
-    A full-text condition holds for the ``window`` most recently loaded matches.
+    A full-text condition holds for the ``window`` most recently loaded matches. Kept
+    for the filters compiled last: a feed's page, count and facets compile the same
+    filter on every request (a ``dedupe`` one twice over).
     """
     parts: list[str] = []
     params: list[Any] = []
     if f is not None:
         _compile(f, parts, params, window)
+        if f.dedupe:
+            story = story_condition(replace(f, dedupe=False), window)
+            parts.append(story.sql)
+            params.extend(story.params)
     return Where(" AND ".join(parts) if parts else "1", tuple(params))
+
+
+def where_rest(f: Filter, window: int, **cleared: Any) -> Where:
+    """The condition of a filter without some of its fields (which the query applies
+    otherwise: a topic's index it walks, a search's matches it joins), with its story
+    condition still taken over the whole filter."""
+    rest = where(replace(f, dedupe=False, **cleared), window)
+    if not f.dedupe:
+        return rest
+    story = story_condition(replace(f, dedupe=False), window)
+    return Where(f"{rest.sql} AND {story.sql}", (*rest.params, *story.params))
+
+
+BETTER = "(d.sk_quality, d.sk_published, d.id) > (a.sk_quality, a.sk_published, a.id)"
+"""Article ``d`` is a better representative of its story than ``a``: higher quality, then
+newer, then (a tie-break, for a stable choice) the higher id."""
+
+
+def story_condition(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
+    """``a`` is its story's best article among those that match ``f``: no better member of
+    its story matches. One probe of the index ``(story_id, quality, published, id)`` per
+    article, which finds nothing for most (a story of one)."""
+    inner = where(f, window)
+    sql = f"NOT EXISTS (SELECT 1 FROM articles d WHERE d.story_id = a.story_id AND {BETTER}"
+    if inner.sql != "1":  # the inner `a` is the member `d`, tested against the filter
+        sql += f" AND EXISTS (SELECT 1 FROM articles a WHERE a.id = d.id AND {inner.sql})"
+    return Where(sql + ")", inner.params)
 
 
 def _plus(values: tuple[Any, ...]) -> str:

@@ -42,6 +42,7 @@ class ArticleRow(NamedTuple):
     body_html: str | None
     featured_content_html: str | None
     filed_provider_id: int | None
+    story_id: int | None
 
 
 ARTICLE_COLUMNS = ", ".join(f"a.{name}" for name in ArticleRow._fields)

@@ -27,6 +27,9 @@ Design notes, for the API's queries:
   distinct form), beside the shared record per domain (:mod:`db.filed`), and what
   content health lists (:mod:`db.health`): the last load's refused files, and an
   index of the related links that match no article.
+* v9 adds stories: ``articles.story_id``, the address keys of articles
+  (``article_urls``) and of related items (``related.url_key``), and the title
+  bands (``story_bands``) that near-duplicates are found by (:mod:`db.stories`).
 """
 
 from __future__ import annotations
@@ -304,7 +307,29 @@ UPDATE files SET mtime_ns = -1, sha256 = '' WHERE article_id IN
      UNION SELECT article_id FROM related WHERE provider_id IS NOT NULL);
 """
 
-MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9 = """
+-- stories (db/stories.py): each article's story (the least id among its members), the
+-- matching keys of its addresses (core/urls.py) and the MinHash bands of its title
+-- (core/titles.py) with its day of publication, and each related item's address key
+ALTER TABLE articles ADD COLUMN story_id INTEGER;
+ALTER TABLE related ADD COLUMN url_key TEXT;
+CREATE TABLE IF NOT EXISTS article_urls (article_id INTEGER NOT NULL, url TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS article_urls_url ON article_urls (url, article_id);
+CREATE INDEX IF NOT EXISTS article_urls_article ON article_urls (article_id);
+CREATE TABLE IF NOT EXISTS story_bands (
+    article_id INTEGER NOT NULL, band INTEGER NOT NULL, day INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_bands_band ON story_bands (band, day, article_id);
+CREATE INDEX IF NOT EXISTS story_bands_article ON story_bands (article_id);
+-- a story's members best first: the representative of a deduplicated list is found here
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id, sk_quality, sk_published, id);
+-- until the next load computes the keys of the articles held (from their columns, no file
+-- is read: db/stories.py), every article is a story of its own
+UPDATE articles SET story_id = id WHERE story_id IS NULL;
+INSERT OR REPLACE INTO meta (key, value) VALUES ('story_keys', 'pending');
+"""
+
+MIGRATIONS: Sequence[str] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 """Migration ``i`` moves a database from ``user_version`` i to i+1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

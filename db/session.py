@@ -35,7 +35,7 @@ import orjson
 from core.clock import Now
 from core.errors import BadSearch, DatabaseError, QueryTimeout
 from db.dimensions import DimensionCache, Dimensions
-from db.query import SEARCH_WINDOW, Filter, Where, where
+from db.query import SEARCH_WINDOW, Filter, Where, where, where_rest
 from db.rows import ImageRow
 from db.window import OPEN, Schedule, ScheduleCache, Visibility
 
@@ -208,10 +208,16 @@ class SessionCore:
             self._visibility = OPEN if self.show_future else self.schedule().at(self.moment())
         return self._visibility
 
-    def cond(self, f: Filter | None) -> Where:
+    def cond(self, f: Filter | None, **cleared: Any) -> Where:
         """A filter's condition on ``articles a``, and "visible" (every list and count
-        of articles goes through here, or through :meth:`visibility` itself)."""
-        found = where(f, self.search_window)
+        of articles goes through here, or through :meth:`visibility` itself). Fields
+        ``cleared`` are left out (the query applies them otherwise), but a ``dedupe``
+        filter still picks each story's best over the whole filter."""
+        if cleared:
+            assert f is not None
+            found = where_rest(f, self.search_window, **cleared)
+        else:
+            found = where(f, self.search_window)
         window = self.visibility().condition()
         if not self.visibility().hides:
             return found

@@ -40,11 +40,19 @@ from core.errors import DatabaseError
 from core.records import Article, FileState, Provider, TopicInfo
 from db import digest, files, renders, site_data
 from db.aggregates import DELTA_LIMIT, FacetCounts
-from db.article_rows import RowBatch, article_row, image_rows, insert_batch, related_row
+from db.article_rows import (
+    RowBatch,
+    article_row,
+    image_rows,
+    insert_batch,
+    key_rows,
+    related_row,
+)
 from db.changes import ChangeRecorder
 from db.deferred import DeferredIndexes
 from db.derived import derive, next_version
 from db.filed import FiledForms
+from db.stories import Stories
 from db.text_index import delete_articles, index_articles
 
 
@@ -77,6 +85,7 @@ class LoadWriter:
         self.changes = ChangeRecorder(conn)
         self.indexes = DeferredIndexes(conn)
         self.filed = FiledForms(conn)
+        self.stories = Stories(conn)
         self._path = ""
         self._changed = False
         self.digest = ""
@@ -117,6 +126,9 @@ class LoadWriter:
         ((self._path,),) = await self._all("SELECT file FROM pragma_database_list WHERE seq = 0")
         await self.changes.start()
         await self.filed.start()
+        await self.stories.start()
+        if await self.stories.backfill():  # once, after the migration to schema v9
+            self._changed = True
         return k
 
     def known_files(self) -> files.KnownFiles:
@@ -169,6 +181,9 @@ class LoadWriter:
                 topic_id = topics.get(name.casefold()) or await self._topic_id(name)
                 rows.topics.append((topic_id, sort_key, article_id, position))
             rows.images.extend(image_rows(article_id, art.images))
+            urls, bands = key_rows(article_id, art)
+            rows.urls.extend(urls)
+            rows.bands.extend(bands)
             for position, rel in enumerate(art.related):
                 related_id = k.next_related
                 k.next_related += 1
@@ -242,6 +257,7 @@ class LoadWriter:
             await self.indexes.restore()
             if self._changed:
                 await self._apply_provider_details()
+                await self.stories.cluster()
                 await derive(self.conn)
                 await self.counts.finish()
                 await next_version(self.conn, self.changes)
@@ -271,6 +287,7 @@ class LoadWriter:
     async def _delete(self, ids: Sequence[int]) -> None:
         """Every deletion or replacement of articles (and their rows) goes through here."""
         await self.counts.subtract(ids)
+        await self.stories.forget(ids)
         await delete_articles(self.conn, ids)
 
     async def _insert(self, rows: RowBatch) -> None:

@@ -18,6 +18,7 @@ from core.config import DEFAULT_EMBED_HOSTS
 from core.errors import ContentError
 from core.records import Article, FileState, Problem, compact_reduce
 from loaders import frontmatter, normalise, render
+from loaders.keys import keyed
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ def parse_job(job: Job, limits: Limits) -> Outcome:
         text = frontmatter.decode(job.state.path, raw, limits.max_file_bytes)
         parsed = frontmatter.split(job.state.path, text, limits.max_front_matter_bytes)
         art = normalise.article(job.state.path, parsed)
-        return Outcome(state=state, article=render.rendered(art, limits.embed_hosts))
+        return Outcome(state=state, article=keyed(render.rendered(art, limits.embed_hosts)))
     except ContentError as exc:
         return Outcome(state=job.state, problem=Problem(exc.path, exc.reason, exc.line))
     except Exception as exc:  # one bad file must never stop a load

@@ -111,6 +111,12 @@ SHAPES = [
            pageInfo { hasNextPage endCursor } } }""",
     """{ provider(domain: "wsj.com") { articles(first: 3, orderBy: {field: TRENDING},
            filter: {qualityMin: 10}) { asOf nodes { title } } } }""",
+    # one article per story, and each article's story
+    """{ a: articles(first: 5, dedupe: true) { totalCount countsExact
+           nodes { slug storyId duplicates(first: 2) { slug storyId } } }
+         b: topic(slug: "ai") { articles(first: 3, dedupe: true, orderBy: {field: QUALITY}) {
+           nodes { title } facets(disjunctive: true) { providers(first: 3) { value count } } } }
+         c: articles(last: 2, dedupe: true, filter: {text: "cloud"}) { nodes { slug } } }""",
 ]
 
 

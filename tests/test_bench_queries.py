@@ -50,6 +50,7 @@ README_LITERALS = {
     "TopicFeed": {"slug": '"security"', "providers": '["wsj.com"]'},
     "Upcoming": {"day": '"2021-02-01"'},
     "Changes": {"since": "0"},
+    "StoryFeed": {},
 }
 
 

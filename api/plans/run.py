@@ -23,6 +23,7 @@ from api.schema.pagination import check_first
 from api.schema.sidebar import FacetValue, check_selection, group, unfiltered
 from api.schema.snippets import PageSnippets, SnippetOptions
 from core.ids import encode_id
+from core.urls import url_key
 from db.feed import ADDED, REMOVED, UPDATED
 from db.rows import ArticleRow, RelatedRow
 
@@ -109,8 +110,10 @@ class Execution(Objects):
         if given == ["slug"]:
             row = self.db.article_by("slug", a["slug"], f.columns)
         elif given == ["url"]:
-            row = self.db.article_by("web_url", a["url"], f.columns) or self.db.article_by(
-                "original_url", a["url"], f.columns
+            row = (
+                self.db.article_by("web_url", a["url"], f.columns)
+                or self.db.article_by("original_url", a["url"], f.columns)
+                or self.db.article_by_key(url_key(a["url"]), f.columns)
             )
         else:
             raise Fallback
@@ -254,6 +257,8 @@ class Execution(Objects):
                 nested["related"] = self.db.related(ids, wanted)
             elif f.name == "similar" and "similar" not in nested:
                 nested["similar"] = self.db.similar_ids(ids)
+            elif f.name == "duplicates" and "duplicates" not in nested:
+                nested["duplicates"] = self.db.duplicate_ids(ids)
             elif f.name == "secured" and not self.authorized and rows:
                 raise Fallback
         columns: list[list[Any]] = []  # one value per row for each field, in selection order
@@ -271,8 +276,8 @@ class Execution(Objects):
                 chosen = [per_article.get(row.id, [])[:limit] for row in rows]
                 built_related = iter(self.related([r for rs in chosen for r in rs], f.children))
                 columns.append([[next(built_related) for _ in rs] for rs in chosen])
-            elif f.name == "similar":
-                columns.append(self.similar(rows, nested["similar"], f))
+            elif f.name in ("similar", "duplicates"):
+                columns.append(self.similar(rows, nested[f.name], f))
             elif f.name == "images":
                 limit = self.first(f)
                 imgs = nested["images"]
@@ -303,7 +308,8 @@ class Execution(Objects):
         return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def similar(self, rows: list[ArticleRow], ranked: dict[int, list[int]], f: Field) -> list[Any]:
-        """Each article's similar articles: the nodes of all of them fetched at once."""
+        """Each article's similar articles (or duplicates): the nodes of all of them
+        fetched at once."""
         if not rows:
             return []
         limit = self.first(f)

@@ -76,6 +76,8 @@ def _part(table: str, f: Field, parameters: list[Parameter]) -> Part | None:
         return Part(f.key, "text", TYPE_NAMES[table])
     if f.name == "id" and table in ("articles", "providers", "topics"):
         return Part(f.key, "id", TYPE_NAMES[table])
+    if f.name == "storyId" and table == "articles":
+        return Part(f.key, "story")
     column = COLUMNS.get(table, {}).get(f.name)
     if column is not None:
         return Part(f.key, "column", column)

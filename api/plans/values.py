@@ -21,7 +21,8 @@ _ARTICLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "cdnAmpWebUrl": ("cdn_amp_web_url",), "featuredContent": ("featured_content",),
     "bodyHtml": ("body_html",), "featuredContentHtml": ("featured_content_html",),
     "provider": (), "images": (), "leadImage": (), "topics": (), "related": (),
-    "similar": (), "__typename": (), "filedProvider": (),
+    "similar": (), "duplicates": (), "__typename": (), "storyId": ("story_id",),
+    "filedProvider": (),
     "url": ("web_url", "original_url", "amp_web_url", "cdn_amp_web_url"),
     **{name: (name,) for name in (
         "id", "slug", "path", "category", "title", "excerpt", "body", "type", "quality",
@@ -96,6 +97,7 @@ ARTICLE_SCALARS: dict[str, Callable[[ArticleRow], Any]] = {
     "bodyHtml": lambda r: r.body_html,
     "featuredContentHtml": lambda r: r.featured_content_html,
     "extra": lambda r: _extra(r.extra),
+    "storyId": lambda r: encode_id("Story", r.story_id),
 }
 RELATED_SCALARS: dict[str, Callable[[RelatedRow], Any]] = {
     "title": lambda r: r.title,

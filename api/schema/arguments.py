@@ -41,3 +41,15 @@ Order = Annotated[
 NestedFirst = Annotated[
     int | None, strawberry.argument(description="At most this many (max 100); all by default.")
 ]
+Dedupe = Annotated[
+    bool | None,
+    strawberry.argument(
+        description=(
+            "One article per story: of the articles of a story (the same page under other "
+            "addresses, or a near-duplicate title published within 3 days; see "
+            "`Article.storyId`) that match the filter, only the best is listed (highest "
+            "quality, then newest, then highest id). `totalCount` and `facets` then count "
+            "stories. Cursors stay exact."
+        )
+    ),
+]

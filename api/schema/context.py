@@ -97,6 +97,10 @@ class Loaders:
         return _loader(lambda ids: self._db().similar_ids(ids), list)
 
     @cached_property
+    def duplicates(self) -> DataLoader[int, list[int]]:
+        return _loader(lambda ids: self._db().duplicate_ids(ids), list)
+
+    @cached_property
     def related(self) -> DataLoader[int, list[RelatedRow]]:
         return _loader(lambda ids: self._db().related(ids), list)
 

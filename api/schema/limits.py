@@ -13,8 +13,9 @@ above it. A connection's size is its ``first``/``last`` (default page size), whi
 multiplies what its ``edges`` and ``nodes`` select (its counts and facets are
 once per page),
 a nested list's its ``first`` or an estimate of :data:`LIST_ESTIMATE`. Counts
-or facets of a filtered list of articles cost :data:`AGGREGATE_COST` more, an
-article's ``similar`` list :data:`SIMILAR_COST` more.
+or facets of a filtered (or ``dedupe``) list of articles cost :data:`AGGREGATE_COST`
+more, an article's ``similar`` list :data:`SIMILAR_COST` more and its ``duplicates``
+:data:`DUPLICATES_COST` more.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ AGGREGATES = frozenset(("totalCount", "facets", "countsExact"))
 SIMILAR_COST = 2_000
 """What finding an article's similar articles costs (``Article.similar``): some tens of
 milliseconds of SQL at a million articles the first time; a query may ask it of 25."""
+DUPLICATES_COST = 50
+"""What finding an article's duplicates costs (``Article.duplicates``): a look-up of its
+story's members in one index, well under a millisecond for a page."""
 INTROSPECTION_DEPTH = 20
 
 
@@ -260,6 +264,8 @@ def cost_parts(
                 aggregates[0] += multiplier * AGGREGATE_COST
             if name == "similar" and parent.name == "Article":
                 total += multiplier * SIMILAR_COST
+            if name == "duplicates" and parent.name == "Article":
+                total += multiplier * DUPLICATES_COST
             if gtype.name.endswith("Connection"):
                 items = size(field, default_page)  # counts and facets are once per page
             elif gtype.name == "ChangeFeed":
@@ -306,8 +312,9 @@ def operation_cost(
 def _counts_filtered(
     field: FieldNode, fragments: Mapping[str, FragmentDefinitionNode], seen: frozenset[str]
 ) -> bool:
-    """Whether a list of articles with a ``filter`` asks for counts or facets."""
-    if not any(arg.name.value == "filter" for arg in field.arguments or ()):
+    """Whether a list of articles with a ``filter`` (or ``dedupe``, whose counts are taken
+    over a window too) asks for counts or facets."""
+    if not any(arg.name.value in ("filter", "dedupe") for arg in field.arguments or ()):
         return False
     return any(f.name.value in AGGREGATES for f, _ in _walk(field.selection_set, fragments, seen))
 

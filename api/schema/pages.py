@@ -50,6 +50,7 @@ class ArticleArgs:
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    dedupe: bool | None = False
 
     @classmethod
     def of(cls, values: dict[str, Any]) -> ArticleArgs:
@@ -57,6 +58,7 @@ class ArticleArgs:
         return cls(
             values.get("filter"), values.get("orderBy"), values.get("first"),
             values.get("after"), values.get("last"), values.get("before"),
+            values.get("dedupe"),
         )  # fmt: skip
 
 
@@ -89,19 +91,30 @@ class ArticlePage(ListPage):
     provider: str | None = None
     topic: str | None = None
     as_of: str | None = None
+    dedupe: bool = False
+    """Whether the list keeps one article per story (``dedupe: true``)."""
+
+
+DEDUPED = query.Filter(dedupe=True)
+"""The filter of a whole feed with one article per story."""
 
 
 def scoped(
-    user_filter: query.Filter | None, provider: str | None, topic: str | None
-) -> query.Filter | None:
-    """A client's filter under the provider or topic a list belongs to, if any."""
-    if provider is None and topic is None:
-        return user_filter
-    return query.Filter(
-        provider_in=(provider,) if provider else None,
-        topics_any=(topic,) if topic else None,
-        all_of=(user_filter,) if user_filter else (),
-    )
+    user_filter: query.Filter | None, provider: str | None, topic: str | None,
+    dedupe: bool = False,
+) -> query.Filter | None:  # fmt: skip
+    """A client's filter under the provider or topic a list belongs to, if any, keeping one
+    article per story of the whole if ``dedupe``."""
+    found = user_filter
+    if provider is not None or topic is not None:
+        found = query.Filter(
+            provider_in=(provider,) if provider else None,
+            topics_any=(topic,) if topic else None,
+            all_of=(user_filter,) if user_filter else (),
+        )
+    if dedupe:
+        found = DEDUPED if found is None else replace(found, dedupe=True)
+    return found
 
 
 def flags(page: Page, more: bool) -> tuple[bool, bool]:
@@ -131,7 +144,8 @@ def fetch_article_page(
     )  # fmt: skip
     user_filter = to_filter(args.filter)
     order = to_order(args.order_by, user_filter)
-    counted = scoped(user_filter, provider, topic)
+    dedupe = bool(args.dedupe)
+    counted = scoped(user_filter, provider, topic, dedupe)
     if order.sort is query.Sort.TRENDING:
         found_page = _trending_page(db, page, order, counted, columns, now or Now())
     else:
@@ -146,7 +160,9 @@ def fetch_article_page(
             counted, order, page.size + 1, cursor, backward=page.backward, columns=columns
         )
         found_page = _article_page(page, found, kind, counted)
-    return replace(found_page, user_filter=user_filter, provider=provider, topic=topic)
+    return replace(
+        found_page, user_filter=user_filter, provider=provider, topic=topic, dedupe=dedupe
+    )
 
 
 def _is_instant(text: str) -> bool:

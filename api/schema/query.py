@@ -17,13 +17,15 @@ from api.schema.connections import (
     TopicConnection,
     TopicEdge,
 )
+from api.schema.feeds import article_list
 from api.schema.health import ContentHealth, content_health
 from api.schema.pages import fetch_ranked_page
 from api.schema.scalars import DateTime, as_datetime
 from api.schema.sidebar import unfiltered
-from api.schema.types import Article, Node, Provider, Topic, article_list
+from api.schema.types import Article, Node, Provider, Topic
 from core.errors import BadArgument
 from core.ids import decode_id
+from core.urls import url_key
 
 
 @strawberry.type(description="The content version, so a client can tell whether it is current.")
@@ -61,7 +63,13 @@ class Query:
         ] = None,
         slug: Annotated[str | None, strawberry.argument(description="Its slug.")] = None,
         url: Annotated[
-            str | None, strawberry.argument(description="Its web URL or original URL.")
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Its web URL or original URL; else any of its addresses in another form "
+                    "(tracking parameters, AMP page), as related items are linked."
+                )
+            ),
         ] = None,
     ) -> Article | None:
         kind, value = _one_of(id=id, slug=slug, url=url)
@@ -74,13 +82,18 @@ class Query:
         elif kind == "slug":
             row = db.article_by("slug", value)
         else:
-            row = db.article_by("web_url", value) or db.article_by("original_url", value)
+            row = (
+                db.article_by("web_url", value)
+                or db.article_by("original_url", value)
+                or db.article_by_key(url_key(value))
+            )
         return None if row is None else Article.from_row(row)
 
     articles = article_list(
         "Articles: filtered, sorted (newest first by default; by relevance for a search) "
         "and paginated with cursors. `first`/`last` default to 20, at most 100.",
         lambda _: {},
+        Article.from_row,
     )
 
     @strawberry.field(description="Providers, most articles first.")

@@ -141,7 +141,9 @@ def group(
     ``toggles`` (nobody asked for them) each ``toggle`` is left empty."""
     user = page.user_filter
     chosen = selection(user, kind)
-    counted = scoped(without(user, kind), page.provider, page.topic) if disjunctive else page.filter
+    counted = page.filter
+    if disjunctive:
+        counted = scoped(without(user, kind), page.provider, page.topic, page.dedupe)
     rows = db.facets(counted, kind, first)
     listed = {r.value for r in rows} | {r.label for r in rows if r.label is not None}
     missing = tuple(v for v in chosen if v not in listed)

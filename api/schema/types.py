@@ -9,89 +9,23 @@ table, whatever its size.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types.nodes import SelectedField, Selection
 
-from api.schema.arguments import After, Before, Filter, First, Last, NestedFirst, Order
-from api.schema.connections import ArticleConnection, ArticleEdge, ContextInfo, PageInfo
+from api.schema.arguments import NestedFirst
+from api.schema.connections import ContextInfo
+from api.schema.feeds import article_list
 from api.schema.filed import FiledProvider
 from api.schema.filed import resolver as filed_resolver
 from api.schema.images import Image, image_list, pick_lead_image
 from api.schema.links import URL_DESCRIPTION, Prefer, pick_url, preference
-from api.schema.pages import ArticleArgs, fetch_article_page
 from api.schema.pagination import check_first
 from api.schema.scalars import DateTime, as_datetime
-from api.schema.sidebar import check_selection
-from api.schema.snippets import PageSnippets
 from core.errors import Forbidden
 from core.ids import encode_id
 from db.rows import ArticleRow, ProviderRow, RelatedRow, TopicRow
-
-Scope = Callable[[Any], dict[str, str]]
-"""The provider or topic an ``articles`` field lists within, from its parent object."""
-
-
-def article_connection(
-    info: ContextInfo, args: ArticleArgs, *, provider: str | None = None, topic: str | None = None
-) -> ArticleConnection:
-    """Resolve an ``articles(...)`` field: top level, or under a provider or topic."""
-    ctx = info.context
-    page = fetch_article_page(ctx.db, ctx.limits, args, provider=provider, topic=topic, now=ctx.now)
-    if selected(info.selected_fields, "facets"):
-        check_selection(ctx.db, page.user_filter)  # before any field of the list resolves
-    nodes = [Article.from_row(row) for row in page.rows]
-    snippets = PageSnippets(ctx.db, page.filter, [row.id for row in page.rows])
-    return ArticleConnection(
-        edges=[
-            ArticleEdge(cursor=c, node=n, snippets=snippets, article_id=n.row.id)
-            for c, n in zip(page.cursors, nodes, strict=True)
-        ],
-        nodes=nodes,
-        page_info=PageInfo.of(page),
-        as_of=as_datetime(page.as_of),
-        page=page,
-    )
-
-
-def selected(fields: Sequence[Selection], name: str | None) -> list[SelectedField]:
-    """The fields named ``name`` (any name: ``None``) that the selections under these
-    fields ask for, fragments included."""
-    found: list[SelectedField] = []
-    for field in fields:
-        for selection in field.selections:
-            if isinstance(selection, SelectedField):
-                if name is None or selection.name == name:
-                    found.append(selection)
-            else:
-                found.extend(selected([selection], name))
-    return found
-
-
-def article_list(description: str, scope: Scope) -> Any:
-    """An ``articles(filter, orderBy, first, after, last, before)`` field.
-
-    ``Query.articles``, ``Provider.articles`` and ``Topic.articles`` take the same
-    six arguments; they are declared here once.
-    """
-
-    def resolve(
-        root: Any,
-        info: ContextInfo,
-        filter: Filter = None,
-        order_by: Order = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> ArticleConnection:
-        args = ArticleArgs(filter, order_by, first, after, last, before)
-        return article_connection(info, args, **scope(root))
-
-    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.interface(description="An object with a global id (Relay `Node`); see `node(id)`.")
@@ -128,6 +62,7 @@ class Provider(Node):
     articles = article_list(
         "This provider's articles: filtered, sorted, paginated.",
         lambda provider: {"provider": provider.domain},
+        lambda row: Article.from_row(row),
     )
 
 
@@ -172,6 +107,7 @@ class Topic(Node):
     articles = article_list(
         "Articles with this topic: filtered, sorted, paginated.",
         lambda topic: {"topic": topic.slug},
+        lambda row: Article.from_row(row),
     )
 
 
@@ -275,6 +211,13 @@ class Article(Node):
     extra: JSON | None = strawberry.field(
         description="Front-matter keys newsgraph does not know, kept as a JSON object."
     )
+    story_id: strawberry.ID = strawberry.field(
+        description=(
+            "Its story: articles that share one are the same page under other addresses "
+            "(tracking parameters, AMP forms) or near-duplicate titles published within 3 "
+            "days of each other. Opaque; the same content gives the same ids."
+        )
+    )
     row: strawberry.Private[ArticleRow]
 
     @classmethod
@@ -300,6 +243,7 @@ class Article(Node):
             body_html=row.body_html,
             featured_content_html=row.featured_content_html,
             extra=json.loads(row.extra) if row.extra else None,
+            story_id=strawberry.ID(encode_id("Story", row.story_id)),
             row=row,
         )
 
@@ -387,5 +331,23 @@ class Article(Node):
     ) -> list[Article]:
         limit = check_first(first, info.context.limits.max_page) or first
         ids = (await info.context.batch().similar.load(self.row.id))[:limit]
+        rows = await info.context.batch().articles.load_many(ids)
+        return [Article.from_row(r) for r in rows if r is not None]
+
+    @strawberry.field(
+        description=(
+            "The other articles of its story (see `storyId`), best first: highest quality, "
+            "then newest, then highest id. Empty when it is a story of its own."
+        )
+    )
+    async def duplicates(
+        self,
+        info: ContextInfo,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many (1 to 100).")
+        ] = 10,
+    ) -> list[Article]:
+        limit = check_first(first, info.context.limits.max_page) or first
+        ids = (await info.context.batch().duplicates.load(self.row.id))[:limit]
         rows = await info.context.batch().articles.load_many(ids)
         return [Article.from_row(r) for r in rows if r is not None]
