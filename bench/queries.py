@@ -152,6 +152,7 @@ AS_FILED = """query AsFiled($slug: String!) {
   article(slug: $slug) {
     url
     ampFirst: url(prefer: [AMP, WEB])
+    canonical: url(prefer: [CANONICAL])
     provider { name domain }
     filedProvider { name domain images { url } }
     related(first: 2) { url(prefer: [WEB, AMP]) filedProvider { name domain } }

@@ -64,6 +64,44 @@ def url_keys(*values: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+def canonical_url(value: object) -> str | None:
+    """An address as a link, without what only tracks visitors or re-renders the page: an
+    AMP cache address becomes the address it caches, ``amp`` path segments and AMP and
+    tracking parameters and the fragment go. Unlike :func:`url_key`, the scheme, ``www.``,
+    a trailing ``/`` and the order of the other parameters stay, so the link still works
+    as written. None for no address; anything that is not an http(s) URL comes back
+    trimmed."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return _canonical(text, 0)
+    except ValueError:
+        return text
+
+
+def _canonical(text: str, depth: int) -> str:
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return text
+    host = parts.hostname.rstrip(".")
+    if host.endswith(AMP_CACHE) and depth == 0:
+        cached = _from_amp_cache(parts.path, parts.query)
+        if cached is not None:
+            return _canonical(cached, depth + 1)
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    path = "/".join(s for s in parts.path.split("/") if s.lower() != "amp") or "/"
+    query = _query(parts.query, ordered=False)
+    return f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
+
+
 def _key(text: str, depth: int) -> str:
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
@@ -102,7 +140,8 @@ def _from_amp_cache(path: str, query: str) -> str | None:
     return f"{scheme}://{'/'.join(rest)}" + (f"?{query}" if query else "")
 
 
-def _query(query: str) -> str:
+def _query(query: str, *, ordered: bool = True) -> str:
+    """The parameters that name the page (sorted for a key, else in their order)."""
     if not query:
         return ""
     kept = []
@@ -113,5 +152,6 @@ def _query(query: str) -> str:
         if lower == "outputtype" and value.lower() == "amp":
             continue
         kept.append((name, value))
-    kept.sort()
+    if ordered:
+        kept.sort()
     return urlencode(kept, quote_via=quote)

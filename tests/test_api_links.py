@@ -13,6 +13,7 @@ from tests.conftest import GQL, MakeItem, client_for, data, error_codes, make_ap
 
 URLS = """query($p: [LinkKind!]) { articles(orderBy: {field: QUALITY, direction: ASC}) {
     nodes { quality default: url chosen: url(prefer: $p) amp: url(prefer: [AMP])
+            canonical: url(prefer: [CANONICAL])
             related { default: url chosen: url(prefer: $p) } } } }"""
 
 
@@ -23,6 +24,7 @@ async def links(make_item: MakeItem, content: Path, db_path: Path) -> GQL:
     make_item(2, webUrl=None)  # original only
     make_item(3, webUrl=None, originalUrl=None, ampWebUrl="https://example.com/amp/3")
     make_item(4, webUrl=None, originalUrl=None, related=[rel])  # no address at all
+    make_item(5, webUrl="https://example.com/story/5/amp?utm_source=feed#top")
     await load(content, db_path, LoadOptions(workers=1))
     return client_for(make_app(db_path))
 
@@ -42,8 +44,16 @@ async def test_the_default_order_falls_back_from_web_to_original_to_amp(links: G
         "https://example.com/original/2",
         "https://example.com/amp/3",
         None,
+        "https://example.com/story/5/amp?utm_source=feed#top",
     ]
-    assert [n["amp"] for n in nodes] == [None, None, "https://example.com/amp/3", None]
+    assert [n["amp"] for n in nodes] == [None, None, "https://example.com/amp/3", None, None]
+    assert [n["canonical"] for n in nodes] == [
+        "https://example.com/story/1",
+        "https://example.com/original/2",
+        "https://example.com/3",  # the AMP page's own page
+        None,
+        "https://example.com/story/5",
+    ]
     assert nodes[3]["related"] == [
         {"default": "https://other.example/amp/1", "chosen": "https://other.example/amp/1"}
     ]
@@ -56,6 +66,7 @@ async def test_the_clients_order_wins(links: GQL) -> None:
         "https://example.com/original/2",
         None,
         None,
+        "https://example.com/original/5",
     ]
     # a related item has no original URL: ORIGINAL is skipped, WEB is missing too
     assert nodes[3]["related"][0]["chosen"] is None

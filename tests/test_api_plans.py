@@ -73,7 +73,7 @@ SHAPES = [
     """{ articles(first: 6) { nodes { slug bodyHtml featuredContentHtml
            related(first: 2) { article { bodyHtml featuredContentHtml } } } } }""",
     """{ articles(first: 3) { nodes { topics { name children { name slug } } } } }""",
-    """query Links($p: [LinkKind!]) { articles(first: 6) { nodes { url a: url(prefer: [AMP, CDN_AMP])
+    """query Links($p: [LinkKind!]) { articles(first: 6) { nodes { url a: url(prefer: [AMP, CANONICAL])
            b: url(prefer: $p) related { url c: url(prefer: [CDN_AMP, WEB]) d: url(prefer: $p) }
            } } }""",
     """{ articles(first: 8) { nodes { filedProvider { name domain images(first: 1) { url } }
@@ -177,7 +177,7 @@ async def test_client_shapes_match_the_reference(corpus: Corpus) -> None:
     await both.check(snips, {"t": "cloud", "n": 5, "c": "BEST"})
     await both.check(snips, {"t": "tablet OR server", "n": 12, "c": "EXCERPT"})
     await both.check(next(q for q in SHAPES if "query Trending" in q), {"h": 2.5})
-    await both.check(next(q for q in SHAPES if "query Links" in q), {"p": ["ORIGINAL", "AMP"]})
+    await both.check(next(q for q in SHAPES if "query Links" in q), {"p": ["CANONICAL", "AMP"]})
     feed = next(q for q in SHAPES if "query Feed2" in q)
     expected = await both.reference(feed, {"s": 0})
     await both.check(feed, {"s": 0, "a": expected["data"]["changes"]["pageInfo"]["endCursor"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.urls import url_key, url_keys
+from core.urls import canonical_url, url_key, url_keys
 
 CANONICAL = "https://example.com/a/b"
 
@@ -96,3 +96,24 @@ def test_url_keys_are_distinct_and_skip_missing() -> None:
         "https://www-example-com.cdn.ampproject.org/c/s/example.com/a/b", "",
     )  # fmt: skip
     assert keys == (CANONICAL,)
+
+
+@pytest.mark.parametrize(
+    ("given", "link"),
+    [
+        ("https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a/b?utm_source=x&id=3#f",
+         "https://www.example.com/a/b?id=3"),
+        ("http://www.Example.com/amp/story/?b=2&a=1&fbclid=9", "http://www.example.com/story/?b=2&a=1"),
+        ("https://example.com/a/amp", "https://example.com/a"),
+        ("https://example.com:443/x?amp=1&outputType=amp", "https://example.com/x"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("https://example.com", "https://example.com/"),
+        ("mailto:someone@example.com ", "mailto:someone@example.com"),
+        ("https://[::1", "https://[::1"),
+        ("  ", None),
+        (None, None),
+    ],
+)  # fmt: skip
+def test_a_canonical_link_keeps_what_makes_it_work(given: object, link: str | None) -> None:
+    # scheme, www, trailing slash and parameter order stay; tracking, AMP and fragment go
+    assert canonical_url(given) == link

@@ -15,10 +15,17 @@ from typing import Annotated, Any
 import strawberry
 
 from core.errors import BadArgument
+from core.urls import canonical_url
 
 
 @strawberry.enum(description="A kind of address an item may have, for `url(prefer: ...)`.")
 class LinkKind(Enum):
+    CANONICAL = strawberry.enum_value(
+        "CANONICAL",
+        description="The item's own page: its first address (web, original, AMP, CDN AMP) "
+        "without tracking parameters, fragment or AMP form (an AMP cache address becomes the "
+        "address it caches).",
+    )
     WEB = strawberry.enum_value("WEB", description="The item's web address (`webUrl`).")
     ORIGINAL = strawberry.enum_value(
         "ORIGINAL", description="The source's own address (`originalUrl`; articles only)."
@@ -30,16 +37,17 @@ class LinkKind(Enum):
 
 
 DEFAULT_PREFERENCE = (LinkKind.WEB, LinkKind.ORIGINAL, LinkKind.AMP, LinkKind.CDN_AMP)
-ATTRIBUTES = {
+ATTRIBUTES: dict[LinkKind, str] = {
     LinkKind.WEB: "web_url",
     LinkKind.ORIGINAL: "original_url",
     LinkKind.AMP: "amp_web_url",
     LinkKind.CDN_AMP: "cdn_amp_web_url",
 }
-"""The row attribute that holds each kind (rows without it have none of that kind)."""
+"""The row attribute that holds each stored kind (rows without it have none of that kind)."""
 URL_DESCRIPTION = (
     "The first address the item has among the kinds in `prefer`, in that order (default: web, "
-    "original, AMP, CDN AMP); null when it has none of them."
+    "original, AMP, CDN AMP; `CANONICAL` is the first of those without tracking parameters "
+    "or AMP form); null when it has none of them."
 )
 
 Prefer = Annotated[
@@ -67,7 +75,10 @@ def preference(values: Iterable[Any] | None) -> Sequence[LinkKind]:
 def pick_url(row: Any, kinds: Sequence[LinkKind]) -> str | None:
     """The first non-empty address of ``row`` among ``kinds``."""
     for kind in kinds:
-        value = getattr(row, ATTRIBUTES[kind], None)
+        if kind is LinkKind.CANONICAL:
+            value = canonical_url(pick_url(row, DEFAULT_PREFERENCE))
+        else:
+            value = getattr(row, ATTRIBUTES[kind], None)
         if value:
             return str(value)
     return None
