@@ -4,7 +4,7 @@ Each check is a count and a list in a fixed order, read page by page with a
 keyset (the last item's key), so a list of a million is as cheap to page as a
 list of ten. The article checks walk the indexes the feeds use, newest first;
 related links that match no article have a partial index (v8); duplicate
-addresses group the URL index, which at a million articles takes a fraction of a
+addresses group the index of address keys (v9), which at a million articles takes a fraction of a
 second, so that check says it is slow work (a request on the event loop moves
 to a background worker first).
 
@@ -101,12 +101,13 @@ CHECKS: dict[str, Check] = {
         (0,),
     ),
     "DUPLICATE_URLS": Check(
-        "Web addresses that more than one article has (the first article is linked).",
-        "SELECT count(*) FROM (SELECT 1 FROM articles WHERE web_url IS NOT NULL"
-        " GROUP BY web_url HAVING count(*) > 1)",
-        "SELECT web_url, count(*) || ' articles have this web address', NULL, NULL,"
-        " web_url, min(id), NULL, NULL FROM articles WHERE web_url IS NOT NULL AND web_url > ?"
-        " GROUP BY web_url HAVING count(*) > 1 ORDER BY web_url LIMIT ?",
+        "Addresses that more than one article has, compared as stories compare them "
+        "(tracking parameters, AMP forms, www. and http/https aside); the first article is "
+        "linked, `duplicates` lists the rest.",
+        "SELECT count(*) FROM (SELECT 1 FROM article_urls GROUP BY url HAVING count(*) > 1)",
+        "SELECT url, count(*) || ' articles have this address', NULL, NULL, url,"
+        " min(article_id), NULL, NULL FROM article_urls WHERE url > ?"
+        " GROUP BY url HAVING count(*) > 1 ORDER BY url LIMIT ?",
         1,
         ("",),
         slow=True,

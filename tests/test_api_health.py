@@ -27,7 +27,7 @@ def _write_site(content: Path, make_item: MakeItem) -> None:
     make_item(1)  # healthy, topic in the taxonomy
     make_item(2, images=None, topics=["Stray"])  # no images; a topic outside the taxonomy
     make_item(3, provider=None, webUrl=None, originalUrl=None)  # no provider
-    make_item(4, publishedDateTime=None, webUrl="https://example.com/story/1")  # dup, no date
+    make_item(4, publishedDateTime=None, webUrl="http://www.example.com/story/1?utm_source=x")
     make_item(5, provider={"domain": "nameless.org"},
               related=[{"title": "Gone", "webUrl": "https://nowhere.example/x"},
                        {"title": "Here", "webUrl": "https://example.com/story/2"}])  # fmt: skip
@@ -67,8 +67,10 @@ async def test_each_check_counts_and_points_at_its_findings(site: GQL) -> None:
     assert only["UNMATCHED_RELATED"]["url"] == "https://nowhere.example/x"
     assert only["UNMATCHED_RELATED"]["article"] == {"slug": "2024-01-01-story-5"}
     assert "(Gone)" in only["UNMATCHED_RELATED"]["reason"]
+    # the same page as item 1's (tracking parameter, www. and http aside): one story
     assert only["DUPLICATE_URLS"]["url"] == "https://example.com/story/1"
-    assert only["DUPLICATE_URLS"]["reason"] == "2 articles have this web address"
+    assert only["DUPLICATE_URLS"]["reason"] == "2 articles have this address"
+    assert only["DUPLICATE_URLS"]["article"] == {"slug": "2024-01-01-story-1"}
     assert only["NO_IMAGES"]["article"] == {"slug": "2024-01-01-story-2"}
     assert only["NO_PROVIDER"]["path"] == "_news/2024-01-01-story-3.md"
     assert only["NO_DATE"]["article"] == {"slug": "2024-01-01-story-4"}
