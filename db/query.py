@@ -167,32 +167,36 @@ WINDOW_START = f"(SELECT ifnull(min(rowid), 0) FROM ({MATCHES}))"
 
 
 @lru_cache(maxsize=4096)
-def where(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
+def where(
+    f: Filter | None, window: int = SEARCH_WINDOW, visible_before: str | None = None
+) -> Where:
     """Compile a filter to a condition on ``articles a`` (``1`` when empty).
 
     A full-text condition holds for the ``window`` most recently loaded matches. Kept
     for the filters compiled last: a feed's page, count and facets compile the same
-    filter on every request (a ``dedupe`` one twice over).
+    filter on every request (a ``dedupe`` one twice over). ``visible_before``: the
+    publication window's bound, which a story's better members must be within too (a
+    member still to be published does not hide the one shown until then).
     """
     parts: list[str] = []
     params: list[Any] = []
     if f is not None:
         _compile(f, parts, params, window)
         if f.dedupe:
-            story = story_condition(replace(f, dedupe=False), window)
+            story = story_condition(replace(f, dedupe=False), window, visible_before)
             parts.append(story.sql)
             params.extend(story.params)
     return Where(" AND ".join(parts) if parts else "1", tuple(params))
 
 
-def where_rest(f: Filter, window: int, **cleared: Any) -> Where:
+def where_rest(f: Filter, window: int, visible_before: str | None = None, **cleared: Any) -> Where:
     """The condition of a filter without some of its fields (which the query applies
     otherwise: a topic's index it walks, a search's matches it joins), with its story
     condition still taken over the whole filter."""
     rest = where(replace(f, dedupe=False, **cleared), window)
     if not f.dedupe:
         return rest
-    story = story_condition(replace(f, dedupe=False), window)
+    story = story_condition(replace(f, dedupe=False), window, visible_before)
     return Where(f"{rest.sql} AND {story.sql}", (*rest.params, *story.params))
 
 
@@ -201,15 +205,22 @@ BETTER = "(d.sk_quality, d.sk_published, d.id) > (a.sk_quality, a.sk_published, 
 newer, then (a tie-break, for a stable choice) the higher id."""
 
 
-def story_condition(f: Filter | None, window: int = SEARCH_WINDOW) -> Where:
-    """``a`` is its story's best article among those that match ``f``: no better member of
-    its story matches. One probe of the index ``(story_id, quality, published, id)`` per
-    article, which finds nothing for most (a story of one)."""
+def story_condition(
+    f: Filter | None, window: int = SEARCH_WINDOW, visible_before: str | None = None
+) -> Where:
+    """``a`` is its story's best article among those that match ``f`` (and are published
+    before ``visible_before``, when given): no better such member of its story. One probe
+    of the index ``(story_id, quality, published, id)`` per article, which finds nothing
+    for most (a story of one)."""
     inner = where(f, window)
     sql = f"NOT EXISTS (SELECT 1 FROM articles d WHERE d.story_id = a.story_id AND {BETTER}"
+    params: tuple[Any, ...] = ()
+    if visible_before is not None:
+        sql += " AND +d.sk_published < ?"
+        params = (visible_before,)
     if inner.sql != "1":  # the inner `a` is the member `d`, tested against the filter
         sql += f" AND EXISTS (SELECT 1 FROM articles a WHERE a.id = d.id AND {inner.sql})"
-    return Where(sql + ")", inner.params)
+    return Where(sql + ")", (*params, *inner.params))
 
 
 def _plus(values: tuple[Any, ...]) -> str:

@@ -213,13 +213,15 @@ class SessionCore:
         of articles goes through here, or through :meth:`visibility` itself). Fields
         ``cleared`` are left out (the query applies them otherwise), but a ``dedupe``
         filter still picks each story's best over the whole filter."""
+        visibility = self.visibility()
+        bound = visibility.bound if visibility.hides else None
         if cleared:
             assert f is not None
-            found = where_rest(f, self.search_window, **cleared)
+            found = where_rest(f, self.search_window, bound, **cleared)
         else:
-            found = where(f, self.search_window)
-        window = self.visibility().condition()
-        if not self.visibility().hides:
+            found = where(f, self.search_window, bound)
+        window = visibility.condition()
+        if not visibility.hides:
             return found
         return Where(f"{found.sql} AND {window.sql}", (*found.params, *window.params))
 

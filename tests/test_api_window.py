@@ -234,3 +234,31 @@ async def test_subscribers_hear_of_an_article_when_its_time_comes(scheduled: Pat
         feed.close()
         pool.close()
     await asyncio.sleep(0)
+
+
+async def test_a_scheduled_duplicate_does_not_hide_its_story_until_its_time(
+    make_item: MakeItem, content: Path, db_path: Path
+) -> None:
+    # one story (the same page, a tracking parameter apart): the better member (quality 90)
+    # is scheduled, so until its time the story shows the one already published
+    make_item(1, webUrl="https://example.com/same", quality=10)
+    make_item(2, webUrl="https://example.com/same?utm_source=x", quality=90,
+              publishedDateTime=SOON.isoformat().replace("+00:00", "Z"))  # fmt: skip
+    make_item(3)
+    await load(content, db_path, LoadOptions(workers=1))
+    clock = Clock(START)
+    gql = client_for(make_app(db_path, clock=clock))
+    query = """{ articles(dedupe: true) { totalCount nodes { slug } }
+        t: topic(slug: "testing") { articles(dedupe: true) { nodes { slug } } } }"""
+    before = data(await gql(query))
+    assert [n["slug"] for n in before["articles"]["nodes"]] == [
+        "2024-01-01-story-3", "2024-01-01-story-1",
+    ]  # fmt: skip
+    assert before["articles"]["totalCount"] == 2
+    assert before["t"]["articles"]["nodes"] == before["articles"]["nodes"]
+    clock.moment = LATER
+    after = data(await gql(query))
+    assert [n["slug"] for n in after["articles"]["nodes"]] == [
+        "2024-01-01-story-2", "2024-01-01-story-3",
+    ]  # fmt: skip
+    assert after["articles"]["totalCount"] == 2
